@@ -1,0 +1,14 @@
+// Umbrella header: everything public in pure.
+#pragma once
+
+#include <pure/config.hpp>
+#include <pure/core/array.hpp>
+#include <pure/core/creation.hpp>
+#include <pure/core/dtype.hpp>
+#include <pure/core/error.hpp>
+#include <pure/core/scope_guard.hpp>
+#include <pure/core/shape.hpp>
+#include <pure/random/debug.hpp>
+#include <pure/random/device.hpp>
+#include <pure/random/key.hpp>
+#include <pure/random/samplers.hpp>

@@ -1,0 +1,69 @@
+#include "detail_buffer.hpp"
+
+#include <atomic>
+#include <string>
+
+namespace pure {
+namespace {
+std::atomic<long> g_live_buffers{0};
+}
+
+long live_buffers() { return g_live_buffers.load(); }
+
+namespace detail {
+
+Buffer::Buffer(const char* label, std::size_t nbytes)
+    : bytes(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), nbytes) {
+  ++g_live_buffers;
+}
+Buffer::~Buffer() { --g_live_buffers; }
+
+}  // namespace detail
+
+Array Array::allocate(const Shape& shape, DType dtype, const char* what) {
+  if (!Kokkos::is_initialized()) {
+    throw RuntimeError(std::string(what) +
+                       ": Kokkos is not initialised; create a pure::ScopeGuard at the start of main()");
+  }
+  Array a;
+  a.shape_ = shape;
+  a.dtype_ = dtype;
+  a.buffer_ = std::make_shared<const detail::Buffer>(what, static_cast<std::size_t>(shape.size()) * dtype_size(dtype));
+  return a;
+}
+
+const void* Array::data() const {
+  if (!buffer_) throw RuntimeError("pure::Array: use of an empty (default-constructed) Array");
+  return buffer_->bytes.data();
+}
+
+void Array::check_dtype(DType want, const char* caller) const {
+  if (!buffer_) throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
+  if (want != dtype_) {
+    throw DTypeError(std::string(caller) + ": array has dtype " + dtype_name(dtype_) + " and shape " + shape_.str() +
+                     ", requested " + dtype_name(want));
+  }
+}
+
+void Array::copy_to_host(void* dst) const {
+  const std::size_t n = nbytes();
+  if (n == 0) return;
+  Kokkos::View<unsigned char*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(
+      static_cast<unsigned char*>(dst), n);
+  Kokkos::deep_copy(host, buffer_->bytes);
+}
+
+std::vector<std::uint8_t> to_host_bool(const Array& a) {
+  a.view<bool>("pure::to_host_bool");  // checks the dtype
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(a.size()));
+  if (!out.empty()) {
+    Kokkos::View<const unsigned char*, MemorySpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> src(
+        static_cast<const unsigned char*>(a.data()), out.size());
+    Kokkos::View<unsigned char*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> dst(out.data(),
+                                                                                                 out.size());
+    Kokkos::deep_copy(dst, src);
+  }
+  return out;
+}
+
+}  // namespace pure

@@ -1,0 +1,63 @@
+#include <pure/random/debug.hpp>
+#include <pure/random/key.hpp>
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace pure::random {
+
+const char* impl_name(Impl impl) { return impl == Impl::philox ? "philox4x32" : "threefry2x32"; }
+
+std::string to_string(const Key& key) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08x] (%s)", key.words[0], key.words[1], impl_name(key.impl));
+  return buf;
+}
+
+std::ostream& operator<<(std::ostream& os, const Key& key) { return os << to_string(key); }
+
+Key key(std::uint64_t seed, Impl impl) {
+  return wrap_key_data({static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(seed)}, impl);
+}
+
+std::array<Key, 2> split(const Key& key, Where where) {
+  detail::consume(key, 0, detail::kWholeKey, "pure::random::split", where);
+  return {split_at(key, 0), split_at(key, 1)};
+}
+
+std::vector<Key> split(const Key& key, std::int64_t n, Where where) {
+  if (n <= 0) {
+    throw ValueError("pure::random::split: argument 'n' (number of keys) must be > 0, got " + std::to_string(n));
+  }
+  detail::consume(key, 0, detail::kWholeKey, "pure::random::split", where);
+  std::vector<Key> out(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = split_at(key, static_cast<std::uint64_t>(i));
+  return out;
+}
+
+namespace {
+struct SplitKernel {
+  MutableView<std::uint32_t> out;
+  Key key;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    const Key c = split_at(key, static_cast<std::uint64_t>(i));
+    out(2 * i) = c.words[0];
+    out(2 * i + 1) = c.words[1];
+  }
+};
+}  // namespace
+
+Array split_array(const Key& key, std::int64_t n, Where where) {
+  if (n <= 0) {
+    throw ValueError("pure::random::split_array: argument 'n' (number of keys) must be > 0, got " + std::to_string(n));
+  }
+  detail::consume(key, 0, detail::kWholeKey, "pure::random::split_array", where);
+  Array a = Array::allocate(Shape{n, 2}, DType::u32, "pure::random::split");
+  Kokkos::parallel_for("pure::random::split",
+                       Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<std::int64_t>>(0, n),
+                       SplitKernel{a.mutable_view<std::uint32_t>("pure::random::split_array"), key});
+  return a;
+}
+
+}  // namespace pure::random
