@@ -8,7 +8,16 @@
 #include <pure/core/error.hpp>
 #include <pure/core/scope_guard.hpp>
 #include <pure/core/shape.hpp>
+#include <pure/core/tree.hpp>
+#include <pure/ir/builder.hpp>
+#include <pure/ir/interpreter.hpp>
+#include <pure/ir/primitive.hpp>
+#include <pure/ir/program.hpp>
+#include <pure/ops/lax.hpp>
+#include <pure/ops/numpy.hpp>
 #include <pure/random/debug.hpp>
 #include <pure/random/device.hpp>
 #include <pure/random/key.hpp>
 #include <pure/random/samplers.hpp>
+#include <pure/transforms/autodiff.hpp>
+#include <pure/transforms/flat.hpp>

@@ -18,6 +18,8 @@ Buffer::Buffer(const char* label, std::size_t nbytes)
 }
 Buffer::~Buffer() { --g_live_buffers; }
 
+Tracer::~Tracer() = default;
+
 }  // namespace detail
 
 Array Array::allocate(const Shape& shape, DType dtype, const char* what) {
@@ -32,12 +34,41 @@ Array Array::allocate(const Shape& shape, DType dtype, const char* what) {
   return a;
 }
 
+Array Array::traced(const Shape& shape, DType dtype, std::shared_ptr<detail::Tracer> tracer) {
+  Array a;
+  a.shape_ = shape;
+  a.dtype_ = dtype;
+  a.tracer_ = std::move(tracer);
+  return a;
+}
+
+Array Array::with_shape(const Shape& shape) const {
+  if (shape.size() != size()) {
+    throw ShapeError("pure::Array::with_shape: cannot view " + shape_.str() + " (" + std::to_string(size()) +
+                     " elements) as " + shape.str());
+  }
+  Array a = *this;
+  a.shape_ = shape;
+  return a;
+}
+
+namespace {
+[[noreturn]] void concretization_error(const char* caller, const Shape& shape, DType dtype) {
+  throw ConcretizationError(std::string(caller) + ": the elements of a traced array " + dtype_name(dtype) +
+                            shape.str() +
+                            " are not known while tracing (inside grad, jvp, vjp or make_program); "
+                            "compute concrete values outside the transformed function");
+}
+}  // namespace
+
 const void* Array::data() const {
+  if (tracer_) concretization_error("pure::Array::data", shape_, dtype_);
   if (!buffer_) throw RuntimeError("pure::Array: use of an empty (default-constructed) Array");
   return buffer_->bytes.data();
 }
 
 void Array::check_dtype(DType want, const char* caller) const {
+  if (tracer_) concretization_error(caller, shape_, dtype_);
   if (!buffer_) throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
   if (want != dtype_) {
     throw DTypeError(std::string(caller) + ": array has dtype " + dtype_name(dtype_) + " and shape " + shape_.str() +

@@ -119,6 +119,7 @@ struct Printer {
 
 std::string Array::str() const {
   if (!valid()) return "Array(<empty>)";
+  if (is_tracer()) return std::string("Traced<") + dtype_name(dtype_) + shape_.str() + ">";
   std::vector<unsigned char> bytes(nbytes());
   if (!bytes.empty()) copy_to_host(bytes.data());
   const auto& dims = shape_.dims();

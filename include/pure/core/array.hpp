@@ -28,7 +28,17 @@ using MutableView = Kokkos::View<T*, MemorySpace, Kokkos::MemoryTraits<Kokkos::U
 
 namespace detail {
 struct Buffer;
-}
+
+/// What a traced Array carries instead of storage: the interpreter that owns
+/// it (pure::ir) keeps its own data in a subclass. Core only needs to know that
+/// an Array may stand for a value not computed yet (inside grad, jit, ...).
+class Tracer {
+ public:
+  virtual ~Tracer();
+  /// The interpreter that made this tracer; compared by address when dispatching.
+  virtual const void* owner() const = 0;
+};
+}  // namespace detail
 
 /// An n-dimensional array of one DType, held in Kokkos' default memory space.
 ///
@@ -43,7 +53,11 @@ class Array {
   /// A placeholder holding nothing; `valid()` is false.
   Array() = default;
 
-  bool valid() const { return buffer_ != nullptr; }
+  /// False for a default-constructed Array (also pure's symbolic zero tangent).
+  bool valid() const { return buffer_ != nullptr || tracer_ != nullptr; }
+  /// True when this Array stands for a traced value (inside grad, jvp, make_program):
+  /// its shape and dtype are known, its elements are not.
+  bool is_tracer() const { return tracer_ != nullptr; }
   const Shape& shape() const { return shape_; }
   DType dtype() const { return dtype_; }
   int rank() const { return shape_.rank(); }
@@ -74,6 +88,12 @@ class Array {
   // -- for pure's own kernels: a fresh array that only its maker can see --
   /// Allocates an uninitialised array (label "pure::<what>").
   static Array allocate(const Shape& shape, DType dtype, const char* what);
+  /// The same elements under another shape of equal size, sharing storage
+  /// (safe because arrays are immutable). For pure's reshape kernel.
+  Array with_shape(const Shape& shape) const;
+  /// A traced array: shape and dtype, elements held by `tracer`'s interpreter.
+  static Array traced(const Shape& shape, DType dtype, std::shared_ptr<detail::Tracer> tracer);
+  const std::shared_ptr<detail::Tracer>& tracer() const { return tracer_; }
   /// Writable view of an array made by allocate() and not yet handed out.
   template <class T>
   MutableView<T> mutable_view(const char* caller) {
@@ -86,6 +106,7 @@ class Array {
   void copy_to_host(void* dst) const;
 
   std::shared_ptr<const detail::Buffer> buffer_;
+  std::shared_ptr<detail::Tracer> tracer_;
   Shape shape_;
   DType dtype_ = DType::f32;
 };

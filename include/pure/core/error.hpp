@@ -38,6 +38,18 @@ class KeyReuseError : public Error {
   using Error::Error;
 };
 
+/// A traced value was asked for its elements (to_host, item, data) while tracing.
+class ConcretizationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A primitive produced NaN or Inf while the NaN check is on (PURE_DEBUG_NANS).
+class FloatingPointError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Kokkos was not initialised, or was finalised while arrays were alive.
 class RuntimeError : public Error {
  public:

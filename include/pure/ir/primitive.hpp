@@ -1,0 +1,59 @@
+// A primitive: a named operation with the rules every transform needs. The ops
+// layer fills these in (one block per primitive); transforms only read them.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <pure/core/array.hpp>
+#include <pure/ir/aval.hpp>
+#include <pure/ir/params.hpp>
+
+namespace pure::ir {
+
+/// An empty (invalid) Array stands for a symbolic zero tangent or cotangent:
+/// rules must handle it without materialising zeros.
+inline bool is_zero(const Array& t) { return !t.valid(); }
+
+struct Primitive {
+  /// Shape/dtype rule: output avals from input avals; throws ShapeError/DTypeError
+  /// naming the op, argument and shapes.
+  using AbstractEval = std::function<std::vector<Aval>(const std::vector<Aval>& in, const Params& params)>;
+  /// Kernel: concrete inputs to concrete outputs (runs Kokkos kernels).
+  using Impl = std::function<std::vector<Array>(const std::vector<Array>& in, const Params& params)>;
+  /// Forward-mode rule: tangents of the outputs given primals, their tangents
+  /// (empty Array = zero) and the already computed primal outputs. Written with
+  /// pure's own ops, so it can itself be differentiated.
+  using Jvp = std::function<std::vector<Array>(const std::vector<Array>& primals, const std::vector<Array>& tangents,
+                                               const std::vector<Array>& outs, const Params& params)>;
+  /// Transpose rule of a linear primitive: cotangents of the linear inputs given
+  /// the output cotangents. `args[k]` is the value of a non-linear input and an
+  /// empty Array for a linear one (`linear[k]`); `in_avals` gives every input's
+  /// shape. Returns one entry per input (empty = zero or non-linear).
+  using Transpose = std::function<std::vector<Array>(const std::vector<Array>& cts, const std::vector<Array>& args,
+                                                     const std::vector<bool>& linear, const std::vector<Aval>& in_avals,
+                                                     const Params& params)>;
+
+  std::string name;
+  int num_outputs = 1;
+  AbstractEval abstract_eval;
+  Impl impl;
+  Jvp jvp;              // empty: not differentiable (error names the primitive)
+  Transpose transpose;  // empty: not linear in any input
+};
+
+}  // namespace pure::ir
+
+namespace pure::ir {
+
+/// Adds a primitive to the process-wide table and returns a reference that
+/// stays valid for the program's life. Throws pure::Error if the name is taken.
+/// Users register their own kernels this way (see examples/ on custom primitives).
+const Primitive& register_primitive(Primitive prim);
+/// The registered primitive called `name`, or nullptr.
+const Primitive* find_primitive(const std::string& name);
+/// Every registered primitive, in registration order.
+std::vector<const Primitive*> all_primitives();
+
+}  // namespace pure::ir

@@ -1,0 +1,100 @@
+// The numpy-like surface: broadcasting, dtype promotion and scalars on top of
+// the strict pure::lax primitives (as jax.numpy on jax.lax).
+//
+//   pure::Array y = pure::exp(x) * 2.0 + b;      // b broadcasts against x
+//   pure::Array s = pure::sum(y, {1}, true);      // keepdims
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <pure/core/array.hpp>
+#include <pure/ops/lax.hpp>
+
+namespace pure {
+
+/// numpy's broadcast of two shapes; ShapeError naming `op` and both shapes if incompatible.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "pure::broadcast_shapes");
+/// x broadcast to `shape` (numpy rules: trailing axes align).
+Array broadcast_to(const Array& x, const Shape& shape);
+/// The dtype two operands are computed in: float beats integer, wider beats narrower.
+DType promote_types(DType a, DType b);
+/// Casts to dtype (no-op when equal).
+Array astype(const Array& x, DType dtype);
+
+// ---- elementwise (broadcasting, promoting) ----
+Array add(const Array& x, const Array& y);
+Array subtract(const Array& x, const Array& y);
+Array multiply(const Array& x, const Array& y);
+Array divide(const Array& x, const Array& y);
+Array power(const Array& x, const Array& y);
+Array maximum(const Array& x, const Array& y);
+Array minimum(const Array& x, const Array& y);
+Array arctan2(const Array& x, const Array& y);
+Array less(const Array& x, const Array& y);
+Array less_equal(const Array& x, const Array& y);
+Array greater(const Array& x, const Array& y);
+Array greater_equal(const Array& x, const Array& y);
+Array equal(const Array& x, const Array& y);
+Array not_equal(const Array& x, const Array& y);
+/// cond ? x : y with broadcasting of all three.
+Array where(const Array& cond, const Array& x, const Array& y);
+Array clip(const Array& x, double lo, double hi);
+
+Array negative(const Array& x);
+Array exp(const Array& x);
+Array log(const Array& x);
+Array log1p(const Array& x);
+Array expm1(const Array& x);
+Array sin(const Array& x);
+Array cos(const Array& x);
+Array tanh(const Array& x);
+Array sqrt(const Array& x);
+Array abs(const Array& x);
+Array sign(const Array& x);
+Array floor(const Array& x);
+Array erf(const Array& x);
+Array square(const Array& x);
+Array sigmoid(const Array& x);
+
+// ---- reductions; `axes` empty means all axes; negative axes count from the end ----
+Array sum(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+Array mean(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+Array var(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+Array max(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+Array min(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+/// log(sum(exp(x))) along axes, computed stably (max subtracted).
+Array logsumexp(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+/// exp(x) / sum(exp(x)) along one axis (default: last).
+Array softmax(const Array& x, std::int64_t axis = -1);
+/// Euclidean norm over axes (all by default).
+Array norm(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+
+// ---- shapes ----
+Array reshape(const Array& x, const Shape& shape);
+Array expand_dims(const Array& x, std::int64_t axis);
+Array squeeze(const Array& x, std::vector<std::int64_t> axes = {});
+
+// ---- operators: numpy semantics, scalars take the array's dtype ----
+Array operator+(const Array& x, const Array& y);
+Array operator-(const Array& x, const Array& y);
+Array operator*(const Array& x, const Array& y);
+Array operator/(const Array& x, const Array& y);
+Array operator-(const Array& x);
+Array operator+(const Array& x, double s);
+Array operator-(const Array& x, double s);
+Array operator*(const Array& x, double s);
+Array operator/(const Array& x, double s);
+Array operator+(double s, const Array& x);
+Array operator-(double s, const Array& x);
+Array operator*(double s, const Array& x);
+Array operator/(double s, const Array& x);
+Array operator<(const Array& x, const Array& y);
+Array operator>(const Array& x, const Array& y);
+Array operator<=(const Array& x, const Array& y);
+Array operator>=(const Array& x, const Array& y);
+
+/// A rank-0 array of x's dtype holding `value` (numpy's weak scalar typing).
+Array scalar_like(const Array& x, double value);
+
+}  // namespace pure

@@ -1,0 +1,419 @@
+// Elementwise primitives: one block per primitive = kernel Op + JVP rule (+
+// transpose rule when linear). Rules use lax ops, so they are differentiable.
+#include "rules.hpp"
+
+namespace pure::ops {
+namespace {
+
+using namespace detail;
+using Types = detail::Types;
+
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+
+Array one_like(const Array& x) { return full_like(x, 1.0); }
+
+// Transpose-rule helper: the cotangent for linear input k, empty for the others.
+Arrays only(std::size_t n, std::size_t k, Array ct) {
+  Arrays out(n);
+  out[k] = std::move(ct);
+  return out;
+}
+
+// ---------------------------------------------------------------- neg
+struct NegOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return static_cast<T>(-x);
+  }
+};
+const ir::Primitive& neg_p = ir::register_primitive([] {
+  ir::Primitive p = make_unary<Types::numeric>(
+      "neg", NegOp{}, [](const Array&, const Array& t, const Array&, const Params&) { return lax::neg(t); });
+  p.transpose = [](const Arrays& ct, const Arrays&, const std::vector<bool>&, const std::vector<Aval>&,
+                   const Params&) -> Arrays { return {ir::is_zero(ct[0]) ? Array() : lax::neg(ct[0])}; };
+  return p;
+}());
+
+// ---------------------------------------------------------------- exp, log, log1p, expm1
+struct ExpOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return pure::math::exp(x);
+  }
+};
+const ir::Primitive& exp_p = ir::register_primitive(make_unary<Types::floating>(
+    "exp", ExpOp{}, [](const Array&, const Array& t, const Array& y, const Params&) { return lax::mul(t, y); }));
+
+struct LogOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return pure::math::log(x);
+  }
+};
+const ir::Primitive& log_p = ir::register_primitive(make_unary<Types::floating>(
+    "log", LogOp{}, [](const Array& x, const Array& t, const Array&, const Params&) { return lax::div(t, x); }));
+
+struct Log1pOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return pure::math::log1p(x);
+  }
+};
+const ir::Primitive& log1p_p = ir::register_primitive(make_unary<Types::floating>(
+    "log1p", Log1pOp{},
+    [](const Array& x, const Array& t, const Array&, const Params&) { return lax::div(t, lax::add(x, one_like(x))); }));
+
+struct Expm1Op : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return kmath::expm1(x);
+  }
+};
+const ir::Primitive& expm1_p = ir::register_primitive(make_unary<Types::floating>(
+    "expm1", Expm1Op{},
+    [](const Array&, const Array& t, const Array& y, const Params&) { return lax::mul(t, lax::add(y, one_like(y))); }));
+
+// ---------------------------------------------------------------- sin, cos, tanh, logistic
+struct SinOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return kmath::sin(x);
+  }
+};
+const ir::Primitive& sin_p = ir::register_primitive(make_unary<Types::floating>(
+    "sin", SinOp{},
+    [](const Array& x, const Array& t, const Array&, const Params&) { return lax::mul(t, lax::cos(x)); }));
+
+struct CosOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return kmath::cos(x);
+  }
+};
+const ir::Primitive& cos_p = ir::register_primitive(make_unary<Types::floating>(
+    "cos", CosOp{},
+    [](const Array& x, const Array& t, const Array&, const Params&) { return lax::neg(lax::mul(t, lax::sin(x))); }));
+
+struct TanhOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return kmath::tanh(x);
+  }
+};
+const ir::Primitive& tanh_p = ir::register_primitive(
+    make_unary<Types::floating>("tanh", TanhOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
+      return lax::mul(t, lax::sub(one_like(y), lax::mul(y, y)));
+    }));
+
+struct LogisticOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return T(1) / (T(1) + pure::math::exp(-x));
+  }
+};
+const ir::Primitive& logistic_p = ir::register_primitive(make_unary<Types::floating>(
+    "logistic", LogisticOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
+      return lax::mul(t, lax::mul(y, lax::sub(one_like(y), y)));
+    }));
+
+// ---------------------------------------------------------------- sqrt, rsqrt
+struct SqrtOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return kmath::sqrt(x);  // correctly rounded on every backend
+  }
+};
+const ir::Primitive& sqrt_p = ir::register_primitive(
+    make_unary<Types::floating>("sqrt", SqrtOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
+      return lax::div(t, lax::mul(full_like(y, 2.0), y));
+    }));
+
+struct RsqrtOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return T(1) / kmath::sqrt(x);
+  }
+};
+const ir::Primitive& rsqrt_p = ir::register_primitive(
+    make_unary<Types::floating>("rsqrt", RsqrtOp{}, [](const Array& x, const Array& t, const Array& y, const Params&) {
+      return lax::mul(t, lax::mul(full_like(y, -0.5), lax::div(y, x)));
+    }));
+
+// ---------------------------------------------------------------- abs, sign, floor
+struct AbsOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    if constexpr (std::is_unsigned<T>::value) {
+      return x;
+    } else {
+      return x < T(0) ? static_cast<T>(-x) : x;
+    }
+  }
+};
+const ir::Primitive& abs_p = ir::register_primitive(make_unary<Types::numeric>(
+    "abs", AbsOp{},
+    [](const Array& x, const Array& t, const Array&, const Params&) { return lax::mul(t, lax::sign(x)); }));
+
+struct SignOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return static_cast<T>((T(0) < x) - (x < T(0)));
+  }
+};
+const ir::Primitive& sign_p = ir::register_primitive(make_unary<Types::numeric>(
+    "sign", SignOp{}, [](const Array&, const Array&, const Array&, const Params&) { return Array(); }));
+
+struct FloorOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return kmath::floor(x);
+  }
+};
+const ir::Primitive& floor_p = ir::register_primitive(make_unary<Types::floating>(
+    "floor", FloorOp{}, [](const Array&, const Array&, const Array&, const Params&) { return Array(); }));
+
+// ---------------------------------------------------------------- erf
+struct ErfOp : NoParams {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    return pure::math::erf(x);
+  }
+};
+const ir::Primitive& erf_p = ir::register_primitive(
+    make_unary<Types::floating>("erf", ErfOp{}, [](const Array& x, const Array& t, const Array&, const Params&) {
+      return lax::mul(t, lax::mul(full_like(x, kTwoOverSqrtPi), lax::exp(lax::neg(lax::mul(x, x)))));
+    }));
+
+// ---------------------------------------------------------------- integer_pow
+struct IntegerPowOp {
+  std::int64_t y = 1;
+  void configure(const Params& p) { y = p.get_int("y"); }
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+    // Binary exponentiation in a fixed order, so results do not depend on the backend's pow.
+    std::int64_t n = y < 0 ? -y : y;
+    T acc = T(1), base = x;
+    while (n > 0) {
+      if (n & 1) acc = acc * base;
+      n >>= 1;
+      if (n > 0) base = base * base;
+    }
+    return y < 0 ? T(1) / acc : acc;
+  }
+};
+const ir::Primitive& integer_pow_p = ir::register_primitive(make_unary<Types::floating>(
+    "integer_pow", IntegerPowOp{}, [](const Array& x, const Array& t, const Array&, const Params& params) {
+      const std::int64_t y = params.get_int("y");
+      if (y == 0) return Array();
+      const Array dydx = y == 1 ? one_like(x) : lax::integer_pow(x, y - 1);
+      return lax::mul(t, lax::mul(full_like(x, static_cast<double>(y)), dydx));
+    }));
+
+// ================================================================ binary
+struct AddOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    return static_cast<T>(x + y);
+  }
+};
+const ir::Primitive& add_p = ir::register_primitive([] {
+  ir::Primitive p = make_binary<Types::numeric>(
+      "add", AddOp{},
+      [](const Array&, const Array&, const Array& tx, const Array& ty, const Array&) { return add_tangents(tx, ty); });
+  p.transpose = [](const Arrays& ct, const Arrays&, const std::vector<bool>& linear, const std::vector<Aval>&,
+                   const Params&) -> Arrays {
+    return {linear[0] ? ct[0] : Array(), linear[1] ? ct[0] : Array()};
+  };
+  return p;
+}());
+
+struct SubOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    return static_cast<T>(x - y);
+  }
+};
+const ir::Primitive& sub_p = ir::register_primitive([] {
+  ir::Primitive p = make_binary<Types::numeric>(
+      "sub", SubOp{}, [](const Array&, const Array&, const Array& tx, const Array& ty, const Array&) {
+        if (ir::is_zero(ty)) return tx;
+        if (ir::is_zero(tx)) return lax::neg(ty);
+        return lax::sub(tx, ty);
+      });
+  p.transpose = [](const Arrays& ct, const Arrays&, const std::vector<bool>& linear, const std::vector<Aval>&,
+                   const Params&) -> Arrays {
+    if (ir::is_zero(ct[0])) return {Array(), Array()};
+    return {linear[0] ? ct[0] : Array(), linear[1] ? lax::neg(ct[0]) : Array()};
+  };
+  return p;
+}());
+
+struct MulOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    return static_cast<T>(x * y);
+  }
+};
+const ir::Primitive& mul_p = ir::register_primitive([] {
+  ir::Primitive p = make_binary<Types::numeric>(
+      "mul", MulOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
+        return add_tangents(ir::is_zero(tx) ? Array() : lax::mul(tx, y), ir::is_zero(ty) ? Array() : lax::mul(x, ty));
+      });
+  p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear, const std::vector<Aval>&,
+                   const Params&) -> Arrays {
+    if (linear[0] && linear[1]) throw Error("pure::mul: transpose of a product of two linear values (not linear)");
+    if (ir::is_zero(ct[0])) return {Array(), Array()};
+    if (linear[0]) return only(2, 0, lax::mul(ct[0], args[1]));
+    return only(2, 1, lax::mul(args[0], ct[0]));
+  };
+  return p;
+}());
+
+struct DivOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    return static_cast<T>(x / y);
+  }
+};
+const ir::Primitive& div_p = ir::register_primitive([] {
+  ir::Primitive p = make_binary<Types::numeric>(
+      "div", DivOp{}, [](const Array&, const Array& y, const Array& tx, const Array& ty, const Array& out) {
+        return add_tangents(ir::is_zero(tx) ? Array() : lax::div(tx, y),
+                            ir::is_zero(ty) ? Array() : lax::neg(lax::mul(out, lax::div(ty, y))));
+      });
+  p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear, const std::vector<Aval>&,
+                   const Params&) -> Arrays {
+    if (linear[1]) throw Error("pure::div: transpose with respect to the divisor (not linear)");
+    if (ir::is_zero(ct[0])) return {Array(), Array()};
+    return only(2, 0, lax::div(ct[0], args[1]));
+  };
+  return p;
+}());
+
+struct PowOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    return kmath::pow(x, y);
+  }
+};
+const ir::Primitive& pow_p = ir::register_primitive(make_binary<Types::floating>(
+    "pow", PowOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array& out) {
+      Array dx, dy;
+      if (!ir::is_zero(tx)) dx = lax::mul(tx, lax::mul(y, lax::pow(x, lax::sub(y, one_like(y)))));
+      if (!ir::is_zero(ty)) {
+        // d/dy x^y = x^y log x; taken as 0 where x == 0 (as jax does) to avoid 0 * -inf.
+        const Array zero = full_like(x, 0.0);
+        const Array safe_log = lax::select(lax::eq(x, zero), zero, lax::log(x));
+        dy = lax::mul(ty, lax::mul(out, safe_log));
+      }
+      return add_tangents(dx, dy);
+    }));
+
+// max/min: at ties the tangent is split evenly between the operands (as jax).
+Array choose_tangent(const Array& pick_x, const Array& x, const Array& y, const Array& tx, const Array& ty) {
+  const Array half = full_like(x, 0.5);
+  const Array wx = lax::select(pick_x, one_like(x), lax::select(lax::eq(x, y), half, full_like(x, 0.0)));
+  return add_tangents(ir::is_zero(tx) ? Array() : lax::mul(tx, wx),
+                      ir::is_zero(ty) ? Array() : lax::mul(ty, lax::sub(one_like(x), wx)));
+}
+
+struct MaxOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    if constexpr (kIsFloat<T>) {
+      if (x != x) return x;  // NaN propagates, as in jax
+      if (y != y) return y;
+    }
+    return x > y ? x : y;
+  }
+};
+const ir::Primitive& max_p = ir::register_primitive(make_binary<Types::numeric>(
+    "max", MaxOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
+      return choose_tangent(lax::gt(x, y), x, y, tx, ty);
+    }));
+
+struct MinOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    if constexpr (kIsFloat<T>) {
+      if (x != x) return x;
+      if (y != y) return y;
+    }
+    return x < y ? x : y;
+  }
+};
+const ir::Primitive& min_p = ir::register_primitive(make_binary<Types::numeric>(
+    "min", MinOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
+      return choose_tangent(lax::lt(x, y), x, y, tx, ty);
+    }));
+
+struct Atan2Op {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    return kmath::atan2(x, y);
+  }
+};
+const ir::Primitive& atan2_p = ir::register_primitive(make_binary<Types::floating>(
+    "atan2", Atan2Op{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
+      const Array denom = lax::add(lax::mul(x, x), lax::mul(y, y));
+      return add_tangents(ir::is_zero(tx) ? Array() : lax::div(lax::mul(tx, y), denom),
+                          ir::is_zero(ty) ? Array() : lax::neg(lax::div(lax::mul(ty, x), denom)));
+    }));
+
+// ================================================================ comparisons
+#define PURE_COMPARISON(NAME, EXPR)                     \
+  struct NAME##Op {                                     \
+    template <class T>                                  \
+    KOKKOS_INLINE_FUNCTION bool apply(T x, T y) const { \
+      return EXPR;                                      \
+    }                                                   \
+  };                                                    \
+  const ir::Primitive& NAME##_p = ir::register_primitive(make_binary<Types::numeric, true>(#NAME, NAME##Op{}, nullptr));
+PURE_COMPARISON(lt, x < y)
+PURE_COMPARISON(le, x <= y)
+PURE_COMPARISON(gt, x > y)
+PURE_COMPARISON(ge, x >= y)
+PURE_COMPARISON(eq, x == y)
+PURE_COMPARISON(ne, x != y)
+#undef PURE_COMPARISON
+
+}  // namespace
+
+}  // namespace pure::ops
+
+namespace pure::lax {
+using pure::ir::bind1;
+using pure::ir::Params;
+
+Array neg(const Array& x) { return bind1(ops::neg_p, {x}); }
+Array exp(const Array& x) { return bind1(ops::exp_p, {x}); }
+Array log(const Array& x) { return bind1(ops::log_p, {x}); }
+Array log1p(const Array& x) { return bind1(ops::log1p_p, {x}); }
+Array expm1(const Array& x) { return bind1(ops::expm1_p, {x}); }
+Array sin(const Array& x) { return bind1(ops::sin_p, {x}); }
+Array cos(const Array& x) { return bind1(ops::cos_p, {x}); }
+Array tanh(const Array& x) { return bind1(ops::tanh_p, {x}); }
+Array logistic(const Array& x) { return bind1(ops::logistic_p, {x}); }
+Array sqrt(const Array& x) { return bind1(ops::sqrt_p, {x}); }
+Array rsqrt(const Array& x) { return bind1(ops::rsqrt_p, {x}); }
+Array abs(const Array& x) { return bind1(ops::abs_p, {x}); }
+Array sign(const Array& x) { return bind1(ops::sign_p, {x}); }
+Array floor(const Array& x) { return bind1(ops::floor_p, {x}); }
+Array erf(const Array& x) { return bind1(ops::erf_p, {x}); }
+Array integer_pow(const Array& x, std::int64_t y) { return bind1(ops::integer_pow_p, {x}, Params{{"y", y}}); }
+Array add(const Array& x, const Array& y) { return bind1(ops::add_p, {x, y}); }
+Array sub(const Array& x, const Array& y) { return bind1(ops::sub_p, {x, y}); }
+Array mul(const Array& x, const Array& y) { return bind1(ops::mul_p, {x, y}); }
+Array div(const Array& x, const Array& y) { return bind1(ops::div_p, {x, y}); }
+Array pow(const Array& x, const Array& y) { return bind1(ops::pow_p, {x, y}); }
+Array max(const Array& x, const Array& y) { return bind1(ops::max_p, {x, y}); }
+Array min(const Array& x, const Array& y) { return bind1(ops::min_p, {x, y}); }
+Array atan2(const Array& x, const Array& y) { return bind1(ops::atan2_p, {x, y}); }
+Array lt(const Array& x, const Array& y) { return bind1(ops::lt_p, {x, y}); }
+Array le(const Array& x, const Array& y) { return bind1(ops::le_p, {x, y}); }
+Array gt(const Array& x, const Array& y) { return bind1(ops::gt_p, {x, y}); }
+Array ge(const Array& x, const Array& y) { return bind1(ops::ge_p, {x, y}); }
+Array eq(const Array& x, const Array& y) { return bind1(ops::eq_p, {x, y}); }
+Array ne(const Array& x, const Array& y) { return bind1(ops::ne_p, {x, y}); }
+
+}  // namespace pure::lax

@@ -1,0 +1,250 @@
+// Reductions with a canonical order: the reduced elements of each output are
+// cut into fixed blocks of kBlock consecutive indices, each block is summed by
+// a pairwise tree fixed by the indices, and block results are combined the same
+// way, level by level. Nothing depends on the thread count, the chunking of the
+// parallel loop or the backend, so sums are bitwise reproducible everywhere.
+#include <algorithm>
+
+#include "rules.hpp"
+#include "strided.hpp"
+
+namespace pure::ops {
+namespace {
+
+using namespace detail;
+
+constexpr std::int64_t kBlock = 256;
+constexpr int kStack = 9;  // log2(kBlock) + 1 levels of the pairwise tree
+
+struct SumCombine {
+  template <class T>
+  static KOKKOS_INLINE_FUNCTION T apply(T a, T b) {
+    return static_cast<T>(a + b);
+  }
+};
+struct MaxCombine {
+  template <class T>
+  static KOKKOS_INLINE_FUNCTION T apply(T a, T b) {
+    if constexpr (kIsFloat<T>) {
+      if (a != a) return a;
+      if (b != b) return b;
+    }
+    return a > b ? a : b;
+  }
+};
+struct MinCombine {
+  template <class T>
+  static KOKKOS_INLINE_FUNCTION T apply(T a, T b) {
+    if constexpr (kIsFloat<T>) {
+      if (a != a) return a;
+      if (b != b) return b;
+    }
+    return a < b ? a : b;
+  }
+};
+
+// Pairwise combination of up to kBlock values in index order, as a binary
+// counter: after element k, stack level l holds the combination of an aligned
+// run of 2^l elements. The tree depends only on the element count.
+template <class T, class Combine>
+struct Pairwise {
+  T stack[kStack];
+  std::int64_t count = 0;
+  KOKKOS_INLINE_FUNCTION void push(T v) {
+    std::int64_t c = count;
+    int level = 0;
+    while (c & 1) {
+      v = Combine::apply(stack[level], v);
+      c >>= 1;
+      ++level;
+    }
+    stack[level] = v;
+    ++count;
+  }
+  KOKKOS_INLINE_FUNCTION T result() const {
+    T acc{};
+    bool have = false;
+    for (int level = 0; level < kStack; ++level) {
+      if ((count >> level) & 1) {
+        acc = have ? Combine::apply(stack[level], acc) : stack[level];
+        have = true;
+      }
+    }
+    return acc;
+  }
+};
+
+// Level 1: block b of output o combines input elements r in [b*kBlock, ...) at
+// kept(o) + reduced(r); later levels combine the previous level's partials.
+template <class T, class Combine>
+struct BlockKernel {
+  ConstView<T> in;
+  MutableView<T> out;
+  IndexMap kept, reduced;  // index maps of output position and reduced position into `in`
+  std::int64_t extent;     // number of reduced elements per output
+  std::int64_t blocks;     // blocks per output
+  bool first_level;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    const std::int64_t o = i / blocks, b = i % blocks;
+    const std::int64_t begin = b * kBlock, end = begin + kBlock < extent ? begin + kBlock : extent;
+    Pairwise<T, Combine> acc;
+    for (std::int64_t r = begin; r < end; ++r) {
+      acc.push(first_level ? in(kept(o) + reduced(r)) : in(o * extent + r));
+    }
+    out(i) = acc.result();
+  }
+};
+
+template <class T, class Combine>
+Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const char* label) {
+  const Shape& s = x.shape();
+  const auto strides = row_major_strides(s);
+  std::vector<std::int64_t> out_dims, out_strides, red_dims, red_strides;
+  for (int d = 0; d < s.rank(); ++d) {
+    const bool r = std::find(axes.begin(), axes.end(), d) != axes.end();
+    (r ? red_dims : out_dims).push_back(s[d]);
+    (r ? red_strides : out_strides).push_back(strides[static_cast<std::size_t>(d)]);
+  }
+  const Shape out_shape(out_dims);
+  const Shape red_shape(red_dims);
+  const std::int64_t n_out = out_shape.size(), extent = red_shape.size();
+  const IndexMap kept = make_index_map(out_shape, out_strides, 0, label);
+  const IndexMap reduced = make_index_map(red_shape, red_strides, 0, label);
+
+  if (extent == 0) {
+    if (!std::is_same<Combine, SumCombine>::value) {
+      throw ValueError(std::string(label) + ": reduction over an empty axis has no identity, operand " + s.str());
+    }
+    return pure::zeros(out_shape, x.dtype());
+  }
+  // Repeated blocking until one value per output remains.
+  Array level = x;
+  std::int64_t count = extent;
+  bool first = true;
+  do {
+    const std::int64_t blocks = (count + kBlock - 1) / kBlock;
+    Array next = Array::allocate(Shape{n_out * blocks}, x.dtype(), label);
+    Kokkos::parallel_for(label, Policy(0, n_out * blocks),
+                         BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept, reduced,
+                                                 count, blocks, first});
+    level = next;
+    count = blocks;
+    first = false;
+  } while (count > 1);
+  return level.with_shape(out_shape);
+}
+
+std::vector<Aval> reduce_rule(const std::string& name, const std::vector<Aval>& in, const Params& params) {
+  const auto& axes = params.get_ints("axes");
+  const Shape& s = in.at(0).shape;
+  std::vector<std::int64_t> out;
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= s.rank() || (i > 0 && axes[i] <= axes[i - 1])) {
+      throw ShapeError("pure::" + name + ": axes must be sorted, distinct and in [0, " + std::to_string(s.rank()) +
+                       ") for operand " + in[0].str());
+    }
+  }
+  for (int d = 0; d < s.rank(); ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) out.push_back(s[d]);
+  }
+  if (in[0].dtype == DType::boolean)
+    throw DTypeError("pure::" + name + ": operand must be numeric, got " + in[0].str());
+  return {Aval{Shape(out), in[0].dtype}};
+}
+
+template <class Combine>
+Arrays run_reduce(const Array& x, const Params& params, const char* label) {
+  return {dispatch<Types::numeric>(x.dtype(), label, [&](auto tag) {
+    using T = decltype(tag);
+    return reduce_impl<T, Combine>(x, params.get_ints("axes"), label);
+  })};
+}
+
+// The kept axes of an operand of rank `rank` after reducing `axes`.
+std::vector<std::int64_t> kept_axes(int rank, const std::vector<std::int64_t>& axes) {
+  std::vector<std::int64_t> kept;
+  for (int d = 0; d < rank; ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept.push_back(d);
+  }
+  return kept;
+}
+
+const ir::Primitive& reduce_sum_p = ir::register_primitive([] {
+  ir::Primitive p;
+  p.name = "reduce_sum";
+  p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
+    return reduce_rule("reduce_sum", in, params);
+  };
+  p.impl = [](const Arrays& in, const Params& params) {
+    return run_reduce<SumCombine>(in[0], params, "pure::reduce_sum");
+  };
+  p.jvp = [](const Arrays&, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
+    if (ir::is_zero(t[0])) return {Array()};
+    return {lax::reduce_sum(t[0], params.get_ints("axes"))};
+  };
+  p.transpose = [](const Arrays& ct, const Arrays&, const std::vector<bool>&, const std::vector<Aval>& in_avals,
+                   const Params& params) -> Arrays {
+    if (ir::is_zero(ct[0])) return {Array()};
+    const Shape& s = in_avals[0].shape;
+    return {lax::broadcast_in_dim(ct[0], s, kept_axes(s.rank(), params.get_ints("axes")))};
+  };
+  return p;
+}());
+
+// Tangent of max/min reductions: the mean of the tangents at the positions that
+// attain the extremum (ties share evenly, as jax).
+Arrays chooser_jvp(const Arrays& x, const Arrays& t, const Arrays& out, const Params& params) {
+  if (ir::is_zero(t[0])) return {Array()};
+  const auto& axes = params.get_ints("axes");
+  const Shape& s = x[0].shape();
+  const Array ans = lax::broadcast_in_dim(out[0], s, kept_axes(s.rank(), axes));
+  const Array where = lax::convert_element_type(lax::eq(x[0], ans), x[0].dtype());
+  const Array counts = lax::reduce_sum(where, axes);
+  return {lax::div(lax::reduce_sum(lax::mul(t[0], where), axes), counts)};
+}
+
+const ir::Primitive& reduce_max_p = ir::register_primitive([] {
+  ir::Primitive p;
+  p.name = "reduce_max";
+  p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
+    return reduce_rule("reduce_max", in, params);
+  };
+  p.impl = [](const Arrays& in, const Params& params) {
+    return run_reduce<MaxCombine>(in[0], params, "pure::reduce_max");
+  };
+  p.jvp = chooser_jvp;
+  return p;
+}());
+
+const ir::Primitive& reduce_min_p = ir::register_primitive([] {
+  ir::Primitive p;
+  p.name = "reduce_min";
+  p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
+    return reduce_rule("reduce_min", in, params);
+  };
+  p.impl = [](const Arrays& in, const Params& params) {
+    return run_reduce<MinCombine>(in[0], params, "pure::reduce_min");
+  };
+  p.jvp = chooser_jvp;
+  return p;
+}());
+
+}  // namespace
+}  // namespace pure::ops
+
+namespace pure::lax {
+
+Array reduce_sum(const Array& x, const std::vector<std::int64_t>& axes) {
+  if (axes.empty()) return x;
+  return ir::bind1(ops::reduce_sum_p, {x}, ir::Params{{"axes", axes}});
+}
+Array reduce_max(const Array& x, const std::vector<std::int64_t>& axes) {
+  if (axes.empty()) return x;
+  return ir::bind1(ops::reduce_max_p, {x}, ir::Params{{"axes", axes}});
+}
+Array reduce_min(const Array& x, const std::vector<std::int64_t>& axes) {
+  if (axes.empty()) return x;
+  return ir::bind1(ops::reduce_min_p, {x}, ir::Params{{"axes", axes}});
+}
+
+}  // namespace pure::lax
