@@ -66,7 +66,7 @@ const ir::Primitive& log1p_p = ir::register_primitive(make_unary<Types::floating
 struct Expm1Op : NoParams {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x) const {
-    return kmath::expm1(x);
+    return pure::math::expm1(x);
   }
 };
 const ir::Primitive& expm1_p = ir::register_primitive(make_unary<Types::floating>(
@@ -95,9 +95,13 @@ const ir::Primitive& cos_p = ir::register_primitive(make_unary<Types::floating>(
     [](const Array& x, const Array& t, const Array&, const Params&) { return lax::neg(lax::mul(t, lax::sin(x))); }));
 
 struct TanhOp : NoParams {
+  // tanh(x) = expm1(2x) / (expm1(2x) + 2), odd-symmetric, from pure::math only so
+  // it is bitwise reproducible; |x| > 20 saturates to +-1 (exact in double).
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x) const {
-    return kmath::tanh(x);
+    const double a = x < T(0) ? -static_cast<double>(x) : static_cast<double>(x);
+    const double t = a > 20.0 ? 1.0 : pure::math::expm1(2.0 * a) / (pure::math::expm1(2.0 * a) + 2.0);
+    return static_cast<T>(x < T(0) ? -t : t);
   }
 };
 const ir::Primitive& tanh_p = ir::register_primitive(
