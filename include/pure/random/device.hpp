@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include <Kokkos_Macros.hpp>
 
@@ -102,16 +103,10 @@ KOKKOS_INLINE_FUNCTION std::uint64_t bits64_at(const Key& key, std::uint64_t i) 
 namespace detail {
 /// Random bits -> float in [1, 2) -> [0, 1), mantissa filled from the high bits (jax's uniform).
 KOKKOS_INLINE_FUNCTION float unit_float(std::uint32_t bits) {
-  const std::uint32_t f = (bits >> 9) | 0x3F800000u;
-  float x;
-  __builtin_memcpy(&x, &f, sizeof x);
-  return x - 1.0f;
+  return pure::detail::bit_cast<float>((bits >> 9) | 0x3F800000u) - 1.0f;
 }
 KOKKOS_INLINE_FUNCTION double unit_double(std::uint64_t bits) {
-  const std::uint64_t f = (bits >> 12) | 0x3FF0000000000000ull;
-  double x;
-  __builtin_memcpy(&x, &f, sizeof x);
-  return x - 1.0;
+  return pure::detail::bit_cast<double>((bits >> 12) | 0x3FF0000000000000ull) - 1.0;
 }
 template <class T>
 KOKKOS_INLINE_FUNCTION T unit_at(const Key& key, std::uint64_t i);
@@ -125,10 +120,86 @@ KOKKOS_INLINE_FUNCTION double unit_at<double>(const Key& key, std::uint64_t i) {
 }
 }  // namespace detail
 
+namespace detail {
+// Exact fused multiply-add from +, - and * only. XLA (CPU and GPU) contracts
+// jax's `u * (hi - lo) + lo` into one FMA, so bit-compatibility needs fma's
+// single rounding; Kokkos 3.4 has no portable fma, and a libm call would not be
+// allowed in kernels anyway. Emulation algorithms: Knuth's TwoSum, Dekker's TwoProduct
+// with Veltkamp's split, and Boldo & Melquiond's FMA emulation through rounding
+// to odd ("Emulation of FMA and correctly rounded sums: proved algorithms using
+// rounding to odd", IEEE Trans. Computers 57(4), 2008). Exact for finite
+// arguments whose product's error term does not underflow (|a*b| > 2^-969).
+
+/// s = fl(a + b) with a + b == s + e exactly.
+KOKKOS_INLINE_FUNCTION double two_sum(double a, double b, double& e) {
+  const double s = a + b;
+  const double bv = s - a;
+  e = (a - (s - bv)) + (b - bv);
+  return s;
+}
+/// p = fl(a * b) with a * b == p + e exactly.
+KOKKOS_INLINE_FUNCTION double two_prod(double a, double b, double& e) {
+  constexpr double splitter = 134217729.0;  // 2^27 + 1
+  const double ca = splitter * a, cb = splitter * b;
+  const double ah = ca - (ca - a), bh = cb - (cb - b);
+  const double al = a - ah, bl = b - bh;
+  const double p = a * b;
+  e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  return p;
+}
+/// a + b rounded to odd: the exact sum if representable, else whichever
+/// neighbour has an odd last bit (it keeps a sticky bit for a later rounding).
+KOKKOS_INLINE_FUNCTION double add_round_to_odd(double a, double b) {
+  double e;
+  double s = two_sum(a, b, e);
+  if (e != 0.0) {
+    const std::uint64_t bits = pure::detail::bit_cast<std::uint64_t>(s);
+    if ((bits & 1u) == 0u) s = pure::detail::bit_cast<double>(((e > 0.0) == (s > 0.0)) ? bits + 1u : bits - 1u);
+  }
+  return s;
+}
+// GPUs and FMA-enabled host builds have the correctly rounded instruction; the
+// emulation (same result, IEEE fma is exact) serves every other target.
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+#define PURE_RANDOM_NATIVE_FMA(a, b, c) ::fma(a, b, c)
+#define PURE_RANDOM_NATIVE_FMAF(a, b, c) ::fmaf(a, b, c)
+#elif defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+#define PURE_RANDOM_NATIVE_FMA(a, b, c) __builtin_fma(a, b, c)
+#define PURE_RANDOM_NATIVE_FMAF(a, b, c) __builtin_fmaf(a, b, c)
+#endif
+
+/// a * b + c with one rounding (as IEEE fma).
+KOKKOS_INLINE_FUNCTION double fma_exact(double a, double b, double c) {
+#ifdef PURE_RANDOM_NATIVE_FMA
+  return PURE_RANDOM_NATIVE_FMA(a, b, c);
+#else
+  double ul, tl;
+  const double uh = two_prod(a, b, ul);
+  const double th = two_sum(c, uh, tl);
+  return th + add_round_to_odd(tl, ul);
+#endif
+}
+/// Float fma: the product of two floats is exact in double, and rounding the
+/// sum to odd in double (53 >= 24 + 2 bits) then to float rounds only once.
+KOKKOS_INLINE_FUNCTION float fma_exact(float a, float b, float c) {
+#ifdef PURE_RANDOM_NATIVE_FMAF
+  return PURE_RANDOM_NATIVE_FMAF(a, b, c);
+#else
+  return static_cast<float>(add_round_to_odd(static_cast<double>(a) * static_cast<double>(b), static_cast<double>(c)));
+#endif
+}
+#undef PURE_RANDOM_NATIVE_FMA
+#undef PURE_RANDOM_NATIVE_FMAF
+}  // namespace detail
+
 /// Uniform in [lo, hi) at element index i (as jax.random.uniform; T = float or double).
+/// Computed as max(lo, fma(u, hi - lo, lo)) with u in [0, 1): XLA fuses jax's
+/// multiply-add, so this is what JAX returns on CPUs and GPUs with FMA.
 template <class T>
 KOKKOS_INLINE_FUNCTION T uniform_at(const Key& key, std::uint64_t i, T lo = T(0), T hi = T(1)) {
-  const T v = detail::unit_at<T>(key, i) * (hi - lo) + lo;
+  const T u = detail::unit_at<T>(key, i);
+  // fma(u, s, 0) is the plain product: the default [0, 1) skips the emulation.
+  const T v = lo == T(0) ? u * (hi - lo) : detail::fma_exact(u, hi - lo, lo);
   return v > lo ? v : lo;  // jax: max(lo, ...), guards rounding below lo
 }
 
@@ -140,6 +211,188 @@ KOKKOS_INLINE_FUNCTION T normal_at(const Key& key, std::uint64_t i) {
   const T lo = static_cast<T>(-1) + (sizeof(T) == 4 ? T(5.9604644775390625e-08) : T(1.1102230246251565e-16));
   const T u = uniform_at<T>(key, i, lo, T(1));
   return static_cast<T>(1.4142135623730951) * pure::math::erfinv(u);
+}
+
+namespace detail {
+/// The next representable value above (up = true) or below x, as std::nextafter
+/// towards +-inf; NaN stays NaN, and +-inf stays put when moving outwards.
+template <class T>
+KOKKOS_INLINE_FUNCTION T next_float(T x, bool up) {
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  constexpr Bits magnitude = ~Bits(0) >> 1;
+  constexpr Bits infinity = sizeof(T) == 4 ? Bits(0x7F800000u) : Bits(0x7FF0000000000000ull);
+  if (x != x) return x;
+  if (x == T(0)) {
+    const T smallest = pure::detail::bit_cast<T>(Bits(1));  // the smallest subnormal
+    return up ? smallest : -smallest;
+  }
+  Bits b = pure::detail::bit_cast<Bits>(x);
+  const bool away = (x > T(0)) == up;  // away from zero: the magnitude grows
+  if (away && (b & magnitude) == infinity) return x;
+  b = away ? Bits(b + 1u) : Bits(b - 1u);
+  return pure::detail::bit_cast<T>(b);
+}
+
+/// Smallest positive normal number of T (numpy's finfo(T).tiny).
+template <class T>
+KOKKOS_INLINE_FUNCTION constexpr T tiny() {
+  return sizeof(T) == 4 ? static_cast<T>(1.1754943508222875e-38) : static_cast<T>(2.2250738585072014e-308);
+}
+
+/// truncated_normal_at with the bounds' images a = erf(lower/sqrt2), b = erf(upper/sqrt2)
+/// and the clip bounds precomputed (the host sampler computes them once).
+template <class T>
+KOKKOS_INLINE_FUNCTION T truncated_normal_from(const Key& key, std::uint64_t i, T a, T b, T clip_lo, T clip_hi) {
+  const T u = uniform_at<T>(key, i, a, b);
+  const T out = static_cast<T>(1.4142135623730951) * pure::math::erfinv(u);
+  const T lo_clipped = out > clip_lo ? out : clip_lo;  // jnp.clip: min(max(out, lo), hi)
+  return lo_clipped < clip_hi ? lo_clipped : clip_hi;
+}
+
+/// x % m with XLA's convention x % 0 == x (jax's randint relies on it for a
+/// span that wrapped to 0).
+template <class U>
+KOKKOS_INLINE_FUNCTION U rem0(U x, U m) {
+  return m == 0 ? x : static_cast<U>(x % m);
+}
+
+/// Random bits of T's width for randint (jax draws nbits per value).
+template <class U>
+KOKKOS_INLINE_FUNCTION U uint_bits_at(const Key& key, std::uint64_t i);
+template <>
+KOKKOS_INLINE_FUNCTION std::uint32_t uint_bits_at<std::uint32_t>(const Key& key, std::uint64_t i) {
+  return bits_at(key, i);
+}
+template <>
+KOKKOS_INLINE_FUNCTION std::uint64_t uint_bits_at<std::uint64_t>(const Key& key, std::uint64_t i) {
+  return bits64_at(key, i);
+}
+
+template <class T>
+struct UnsignedOf;
+template <>
+struct UnsignedOf<std::int32_t> {
+  using type = std::uint32_t;
+};
+template <>
+struct UnsignedOf<std::uint32_t> {
+  using type = std::uint32_t;
+};
+template <>
+struct UnsignedOf<std::int64_t> {
+  using type = std::uint64_t;
+};
+template <>
+struct UnsignedOf<std::uint64_t> {
+  using type = std::uint64_t;
+};
+
+/// randint with the span already known (span 0 stands for the full 2^nbits range):
+/// jax's _randint, which splits the key into (k1, k2), draws nbits from each and
+/// folds the 2*nbits-bit number into [0, span) with modular arithmetic. The
+/// multiplier (2^(nbits/2) % span)^2 is computed in nbits unsigned arithmetic
+/// and wraps exactly as jax's does (it is 0 for spans above 2^(nbits/2)).
+template <class T>
+KOKKOS_INLINE_FUNCTION T randint_span_at(const Key& key, std::uint64_t i, T minval, typename UnsignedOf<T>::type span) {
+  using U = typename UnsignedOf<T>::type;
+  const U higher = uint_bits_at<U>(split_at(key, 0), i);
+  const U lower = uint_bits_at<U>(split_at(key, 1), i);
+  U multiplier = rem0<U>(static_cast<U>(U(1) << (sizeof(U) * 4)), span);
+  multiplier = rem0<U>(static_cast<U>(multiplier * multiplier), span);
+  const U offset = rem0<U>(static_cast<U>(rem0<U>(higher, span) * multiplier + rem0<U>(lower, span)), span);
+  return static_cast<T>(static_cast<U>(static_cast<U>(minval) + offset));
+}
+}  // namespace detail
+
+/// Exponential with rate 1 at element index i (as jax.random.exponential:
+/// -log1p(-u), u = uniform_at<T>(key, i)). T = float or double.
+template <class T>
+KOKKOS_INLINE_FUNCTION T exponential_at(const Key& key, std::uint64_t i) {
+  const T u = uniform_at<T>(key, i);
+  return -pure::math::log1p(-u);
+}
+
+/// Standard normal truncated to (lower, upper) at element index i (as
+/// jax.random.truncated_normal: inverse CDF of a uniform in [erf(lower/sqrt2),
+/// erf(upper/sqrt2)), then clipped into the open interval). Needs lower < upper.
+template <class T>
+KOKKOS_INLINE_FUNCTION T truncated_normal_at(const Key& key, std::uint64_t i, T lower, T upper) {
+  const T sqrt2 = static_cast<T>(1.4142135623730951);
+  return detail::truncated_normal_from<T>(key, i, pure::math::erf(lower / sqrt2), pure::math::erf(upper / sqrt2),
+                                          detail::next_float(lower, true), detail::next_float(upper, false));
+}
+
+/// true with probability p at element index i (as jax.random.bernoulli:
+/// uniform_at<T>(key, i) < p; jax's default 32-bit mode uses T = float).
+template <class T = float>
+KOKKOS_INLINE_FUNCTION bool bernoulli_at(const Key& key, std::uint64_t i, T p) {
+  return uniform_at<T>(key, i) < p;
+}
+
+/// Integer in [minval, maxval) at element index i (as jax.random.randint with
+/// dtype T = int32, uint32, int64 or uint64; maxval <= minval gives minval).
+/// Uses split_at(key, 0) and split_at(key, 1): the host sampler consumes the whole key.
+template <class T>
+KOKKOS_INLINE_FUNCTION T randint_at(const Key& key, std::uint64_t i, T minval, T maxval) {
+  using U = typename detail::UnsignedOf<T>::type;
+  const U span = maxval <= minval ? U(1) : static_cast<U>(static_cast<U>(maxval) - static_cast<U>(minval));
+  return detail::randint_span_at<T>(key, i, minval, span);
+}
+
+/// Standard Gumbel at element index i (as jax.random.gumbel, mode "low":
+/// -log(-log(u)), u uniform in [tiny, 1)).
+template <class T>
+KOKKOS_INLINE_FUNCTION T gumbel_at(const Key& key, std::uint64_t i) {
+  const T u = uniform_at<T>(key, i, detail::tiny<T>(), T(1));
+  return -pure::math::log(-pure::math::log(u));
+}
+
+/// Gamma(alpha, 1) from one key, as jax's _gamma_one: Marsaglia and Tsang,
+/// "A simple method for generating gamma variables" (ACM TOMS 26(3), 2000),
+/// with alpha < 1 boosted to alpha + 1 and scaled by U^(1/alpha). Every split,
+/// draw and operation is in jax's order, so the loops consume the same keys.
+template <class T>
+KOKKOS_INLINE_FUNCTION T gamma_one(Key key, T alpha) {
+  const T one = 1;
+  const T third = static_cast<T>(1.0 / 3.0);
+  const T squeeze = static_cast<T>(0.0331);
+  const bool boost_mask = alpha >= one;
+  const T alpha_orig = alpha;
+  if (!boost_mask) alpha = alpha + one;
+  const T d = alpha - third;
+  const T c = third / pure::math::sqrt(d);
+
+  const Key subkey = split_at(key, 1);  // key, subkey = split(key)
+  key = split_at(key, 0);
+  T X = 0, V = 1, U = 2;  // makes the loop condition true on entry
+  while (U >= one - squeeze * (X * X) &&
+         pure::math::log(U) >= X * static_cast<T>(0.5) + d * ((one - V) + pure::math::log(V))) {
+    const Key x_key = split_at(key, 1);  // key, x_key, U_key = split(key, 3)
+    const Key u_key = split_at(key, 2);
+    key = split_at(key, 0);
+    Key kx = x_key;
+    T x = 0, v = -one;
+    while (v <= T(0)) {
+      const Key sub = split_at(kx, 1);  // kx, sub = split(kx)
+      kx = split_at(kx, 0);
+      x = normal_at<T>(sub, 0);
+      v = detail::fma_exact(x, c, one);  // XLA contracts jax's 1 + x * c
+    }
+    X = x * x;
+    V = (v * v) * v;
+    U = uniform_at<T>(u_key, 0);
+  }
+  const T samples = one - uniform_at<T>(subkey, 0);
+  const T boost = boost_mask ? one : pure::math::pow(samples, one / alpha_orig);
+  return (d * V) * boost;
+}
+
+/// Gamma(a, 1) at element index i (as jax.random.gamma: element i uses the key
+/// split(key, n)[i] = split_at(key, i)). Needs a > 0; the loop is a rejection
+/// sampler, so the cost per element varies (about 1.05 rounds on average).
+template <class T>
+KOKKOS_INLINE_FUNCTION T gamma_at(const Key& key, std::uint64_t i, T a) {
+  return gamma_one<T>(split_at(key, i), a);
 }
 
 }  // namespace pure::random
