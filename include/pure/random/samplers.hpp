@@ -62,7 +62,7 @@ Array permutation(const Key& key, const Array& x, Where where = Where::here());
 /// Indices in [0, n) of `shape` (int32), as jax.random.choice(key, n, shape, replace, p).
 /// `p`, if given, is a 1-D float array of n finite probabilities >= 0, at least one
 /// positive (normalised by their sum; computed in p's dtype, so float32 p matches
-/// jax). Without replacement, shape.size() must be <= n, and without p also <= the
+/// jax). Without replacement, shape.size() must be <= n and, with p, <= the
 /// number of positive entries of p.
 Array choice(const Key& key, std::int64_t n, const Shape& shape, bool replace = true, const Array& p = Array(),
              Where where = Where::here());
