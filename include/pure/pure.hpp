@@ -20,4 +20,6 @@
 #include <pure/random/key.hpp>
 #include <pure/random/samplers.hpp>
 #include <pure/transforms/autodiff.hpp>
+#include <pure/transforms/custom.hpp>
 #include <pure/transforms/flat.hpp>
+#include <pure/transforms/jacobian.hpp>

@@ -37,17 +37,18 @@ Array Builder::new_input(const Aval& aval) {
 Atom Builder::atom_for(const Array& a) {
   if (owns(a)) return Atom{static_cast<const BuilderTracer*>(a.tracer().get())->var(), Array()};
   if (!a.is_tracer() && a.rank() == 0) return Atom{-1, a};
-  // A value from outside (concrete, or a tracer of an enclosing transform):
-  // captured once as a constvar.
-  if (a.is_tracer()) {
-    for (const auto& [t, v] : const_ids_) {
-      if (t == a.tracer().get()) return Atom{v, Array()};
-    }
+  // A value from outside (concrete, or a tracer of an enclosing transform) is
+  // captured once as a constvar: identified by its tracer, or by its storage
+  // and type (reshape shares storage, so the type is part of the identity).
+  const void* id = a.is_tracer() ? static_cast<const void*>(a.tracer().get()) : a.data();
+  const Aval aval = Aval::of(a);
+  for (const auto& c : const_ids_) {
+    if (c.id == id && program_.avals[static_cast<std::size_t>(c.var)] == aval) return Atom{c.var, Array()};
   }
-  const int v = new_var(Aval::of(a));
+  const int v = new_var(aval);
   program_.constvars.push_back(v);
   program_.consts.push_back(a);
-  if (a.is_tracer()) const_ids_.emplace_back(a.tracer().get(), v);
+  const_ids_.push_back(ConstId{id, v});
   return Atom{v, Array()};
 }
 

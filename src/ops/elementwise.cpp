@@ -261,7 +261,11 @@ struct MulOp {
 const ir::Primitive& mul_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
       "mul", MulOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
-        return add_tangents(ir::is_zero(tx) ? Array() : lax::mul(tx, y), ir::is_zero(ty) ? Array() : lax::mul(x, ty));
+        // One statement per term: argument evaluation order is unspecified in C++,
+        // and traced programs must be the same with every compiler.
+        const Array dx = ir::is_zero(tx) ? Array() : lax::mul(tx, y);
+        const Array dy = ir::is_zero(ty) ? Array() : lax::mul(x, ty);
+        return add_tangents(dx, dy);
       });
   p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear, const std::vector<Aval>&,
                    const Params&) -> Arrays {
@@ -274,16 +278,25 @@ const ir::Primitive& mul_p = ir::register_primitive([] {
 }());
 
 struct DivOp {
+  // Integer x / 0 and INT_MIN / -1 are undefined in C++ (a trap on x86); they
+  // give -1 and INT_MIN, as XLA does on CPU, instead of killing the process.
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
+    if constexpr (!kIsFloat<T>) {
+      if (y == T(0)) return static_cast<T>(-1);
+      if constexpr (std::is_signed<T>::value) {
+        if (y == T(-1)) return static_cast<T>(T(0) - x);  // wraps INT_MIN to itself
+      }
+    }
     return static_cast<T>(x / y);
   }
 };
 const ir::Primitive& div_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
       "div", DivOp{}, [](const Array&, const Array& y, const Array& tx, const Array& ty, const Array& out) {
-        return add_tangents(ir::is_zero(tx) ? Array() : lax::div(tx, y),
-                            ir::is_zero(ty) ? Array() : lax::neg(lax::mul(out, lax::div(ty, y))));
+        const Array dx = ir::is_zero(tx) ? Array() : lax::div(tx, y);
+        const Array dy = ir::is_zero(ty) ? Array() : lax::neg(lax::mul(out, lax::div(ty, y)));
+        return add_tangents(dx, dy);
       });
   p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear, const std::vector<Aval>&,
                    const Params&) -> Arrays {
@@ -317,8 +330,9 @@ const ir::Primitive& pow_p = ir::register_primitive(make_binary<Types::floating>
 Array choose_tangent(const Array& pick_x, const Array& x, const Array& y, const Array& tx, const Array& ty) {
   const Array half = full_like(x, 0.5);
   const Array wx = lax::select(pick_x, one_like(x), lax::select(lax::eq(x, y), half, full_like(x, 0.0)));
-  return add_tangents(ir::is_zero(tx) ? Array() : lax::mul(tx, wx),
-                      ir::is_zero(ty) ? Array() : lax::mul(ty, lax::sub(one_like(x), wx)));
+  const Array dx = ir::is_zero(tx) ? Array() : lax::mul(tx, wx);
+  const Array dy = ir::is_zero(ty) ? Array() : lax::mul(ty, lax::sub(one_like(x), wx));
+  return add_tangents(dx, dy);
 }
 
 struct MaxOp {
@@ -359,9 +373,12 @@ struct Atan2Op {
 };
 const ir::Primitive& atan2_p = ir::register_primitive(make_binary<Types::floating>(
     "atan2", Atan2Op{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
-      const Array denom = lax::add(lax::mul(x, x), lax::mul(y, y));
-      return add_tangents(ir::is_zero(tx) ? Array() : lax::div(lax::mul(tx, y), denom),
-                          ir::is_zero(ty) ? Array() : lax::neg(lax::div(lax::mul(ty, x), denom)));
+      const Array xx = lax::mul(x, x);
+      const Array yy = lax::mul(y, y);
+      const Array denom = lax::add(xx, yy);
+      const Array dx = ir::is_zero(tx) ? Array() : lax::div(lax::mul(tx, y), denom);
+      const Array dy = ir::is_zero(ty) ? Array() : lax::neg(lax::div(lax::mul(ty, x), denom));
+      return add_tangents(dx, dy);
     }));
 
 // ================================================================ comparisons

@@ -3,6 +3,7 @@
 #include <pure/ops/numpy.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 namespace pure {
@@ -184,7 +185,10 @@ Array logsumexp(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
   axes = normalize_axes(std::move(axes), x.rank(), "pure::logsumexp");
   const Array xf = to_float(x);
   // The shift does not change the value, so its derivative is cut (as jax).
-  const Array m = lax::stop_gradient(max(xf, axes, true));
+  // A non-finite maximum (all -inf, or a +inf) is replaced by 0 so that
+  // x - m does not make inf - inf = NaN; the result is then -inf or +inf, as jax.
+  const Array raw = lax::stop_gradient(max(xf, axes, true));
+  const Array m = where(equal(raw - raw, scalar_like(raw, 0.0)), raw, scalar_like(raw, 0.0));
   const Array out = log(sum(exp(xf - m), axes, true)) + m;
   return keepdims ? out : lax::reshape(out, sum(xf, axes, false).shape());
 }
@@ -248,5 +252,199 @@ Array operator<(const Array& x, const Array& y) { return less(x, y); }
 Array operator>(const Array& x, const Array& y) { return greater(x, y); }
 Array operator<=(const Array& x, const Array& y) { return less_equal(x, y); }
 Array operator>=(const Array& x, const Array& y) { return greater_equal(x, y); }
+
+}  // namespace pure
+
+// ---- products, indexing, joining, cumulative ----
+namespace pure {
+namespace {
+
+std::int64_t normalize_axis(std::int64_t axis, std::int64_t rank, const char* op) {
+  const std::int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) {
+    throw ShapeError(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for rank " +
+                     std::to_string(rank));
+  }
+  return a;
+}
+
+Array flatten(const Array& x) { return lax::reshape(x, Shape{x.size()}); }
+
+// Integer indices as int32/int64 with negative ones counted from the end of an
+// axis of extent n (numpy); the gather primitive clamps what is still out of range.
+Array wrap_indices(const Array& idx, std::int64_t n, const char* op) {
+  const DType d = idx.dtype();
+  if (!is_integer(d)) {
+    throw DTypeError(std::string(op) + ": argument 'indices' must be an integer array, got " + dtype_name(d) +
+                     idx.shape().str());
+  }
+  if (is_unsigned(d)) return astype(idx, DType::i64);
+  return where(idx < scalar_like(idx, 0.0), idx + static_cast<double>(n), idx);
+}
+
+Array no_bool(const Array& x) { return x.dtype() == DType::boolean ? astype(x, DType::i32) : x; }
+
+DType index_dtype_for(std::int64_t n) { return n > std::numeric_limits<std::int32_t>::max() ? DType::i64 : DType::i32; }
+
+Array arg_reduce(const Array& x, std::int64_t axis, bool keepdims, bool is_max, const char* op) {
+  const std::int64_t a = normalize_axis(axis, x.rank(), op);
+  const Array xi = no_bool(x);
+  const DType id = index_dtype_for(x.shape()[static_cast<int>(a)]);
+  const Array r = is_max ? lax::argmax(xi, a, id) : lax::argmin(xi, a, id);
+  return keepdims ? lax::reshape(r, keepdims_shape(x.shape(), {a})) : r;
+}
+
+Shape dims_slice(const Shape& s, int begin, int end) {
+  return Shape(std::vector<std::int64_t>(s.dims().begin() + begin, s.dims().begin() + end));
+}
+
+std::vector<std::int64_t> concat_dims(const Shape& a, const Shape& b) {
+  std::vector<std::int64_t> d = a.dims();
+  d.insert(d.end(), b.dims().begin(), b.dims().end());
+  return d;
+}
+
+}  // namespace
+
+Array matmul(const Array& a, const Array& b) {
+  if (a.rank() == 0 || b.rank() == 0) {
+    throw ShapeError("pure::matmul: operands must have rank >= 1, got shapes " + a.shape().str() + " and " +
+                     b.shape().str() + " (use multiply for scalars)");
+  }
+  const DType d = promote_types(a.dtype(), b.dtype());
+  const Array a1 = a.rank() == 1 ? lax::reshape(astype(a, d), Shape{1, a.shape()[0]}) : astype(a, d);
+  const Array b1 = b.rank() == 1 ? lax::reshape(astype(b, d), Shape{b.shape()[0], 1}) : astype(b, d);
+  const int ra = a1.rank(), rb = b1.rank();
+  if (a1.shape()[ra - 1] != b1.shape()[rb - 2]) {
+    throw ShapeError("pure::matmul: the last axis of a " + a.shape().str() + " and the " +
+                     (b.rank() == 1 ? std::string("only") : std::string("second-to-last")) + " axis of b " +
+                     b.shape().str() + " differ");
+  }
+  const Shape batch =
+      broadcast_shapes(dims_slice(a1.shape(), 0, ra - 2), dims_slice(b1.shape(), 0, rb - 2), "pure::matmul");
+  const Array a2 = broadcast_to(a1, Shape(concat_dims(batch, dims_slice(a1.shape(), ra - 2, ra))));
+  const Array b2 = broadcast_to(b1, Shape(concat_dims(batch, dims_slice(b1.shape(), rb - 2, rb))));
+  const std::int64_t nb = batch.rank();
+  std::vector<std::int64_t> batch_axes;
+  for (std::int64_t i = 0; i < nb; ++i) batch_axes.push_back(i);
+  const Array out = lax::dot_general(a2, b2, {{nb + 1}, {nb}}, {batch_axes, batch_axes});
+  std::vector<std::int64_t> dims = batch.dims();
+  if (a.rank() > 1) dims.push_back(a1.shape()[ra - 2]);
+  if (b.rank() > 1) dims.push_back(b1.shape()[rb - 1]);
+  return lax::reshape(out, Shape(dims));
+}
+
+Array dot(const Array& a, const Array& b) {
+  if (a.rank() == 0 || b.rank() == 0) return multiply(a, b);
+  const DType d = promote_types(a.dtype(), b.dtype());
+  const std::int64_t ax = a.rank() - 1, bx = b.rank() == 1 ? 0 : b.rank() - 2;
+  if (a.shape()[static_cast<int>(ax)] != b.shape()[static_cast<int>(bx)]) {
+    throw ShapeError("pure::dot: axis " + std::to_string(ax) + " of a " + a.shape().str() + " and axis " +
+                     std::to_string(bx) + " of b " + b.shape().str() + " differ");
+  }
+  return lax::dot_general(astype(a, d), astype(b, d), {{ax}, {bx}});
+}
+
+Array transpose(const Array& x, std::vector<std::int64_t> axes) {
+  if (axes.empty()) {
+    for (int d = x.rank() - 1; d >= 0; --d) axes.push_back(d);
+  }
+  for (auto& a : axes) {
+    if (a < 0) a += x.rank();
+  }
+  return lax::transpose(x, axes);
+}
+
+Array take(const Array& x, const Array& indices, std::int64_t axis) {
+  const std::int64_t a = normalize_axis(axis, x.rank(), "pure::take");
+  const Array idx = wrap_indices(indices, x.shape()[static_cast<int>(a)], "pure::take");
+  std::vector<std::int64_t> idx_shape(static_cast<std::size_t>(x.rank()), 1);
+  idx_shape[static_cast<std::size_t>(a)] = indices.size();
+  const Array g = lax::gather(x, lax::reshape(idx, Shape(idx_shape)), a);
+  std::vector<std::int64_t> dims(x.shape().dims().begin(), x.shape().dims().begin() + a);
+  dims.insert(dims.end(), indices.shape().dims().begin(), indices.shape().dims().end());
+  dims.insert(dims.end(), x.shape().dims().begin() + a + 1, x.shape().dims().end());
+  return lax::reshape(g, Shape(dims));
+}
+
+Array take(const Array& x, const Array& indices) { return take(flatten(x), indices, 0); }
+
+Array take_along_axis(const Array& x, const Array& indices, std::int64_t axis) {
+  if (indices.rank() != x.rank()) {
+    throw ShapeError("pure::take_along_axis: indices " + indices.shape().str() + " must have the rank of x " +
+                     x.shape().str());
+  }
+  const std::int64_t a = normalize_axis(axis, x.rank(), "pure::take_along_axis");
+  // The other axes broadcast; gather itself takes indices of extent 1 there.
+  std::vector<std::int64_t> xs = x.shape().dims();
+  for (int d = 0; d < x.rank(); ++d) {
+    const std::int64_t n = x.shape()[d], m = indices.shape()[d];
+    if (d == a) continue;
+    if (n != m && n != 1 && m != 1) {
+      throw ShapeError("pure::take_along_axis: cannot broadcast x " + x.shape().str() + " and indices " +
+                       indices.shape().str() + " along axis " + std::to_string(d));
+    }
+    xs[static_cast<std::size_t>(d)] = std::max(n, m);
+  }
+  const Array idx = wrap_indices(indices, x.shape()[static_cast<int>(a)], "pure::take_along_axis");
+  return lax::gather(broadcast_to(x, Shape(xs)), idx, a);
+}
+
+Array concatenate(const std::vector<Array>& xs, std::int64_t axis) {
+  if (xs.empty()) throw ValueError("pure::concatenate: needs at least one array");
+  if (xs[0].rank() == 0) throw ShapeError("pure::concatenate: cannot concatenate zero-dimensional arrays");
+  DType d = xs[0].dtype();
+  for (const Array& x : xs) d = promote_types(d, x.dtype());
+  std::vector<Array> cast;
+  for (const Array& x : xs) cast.push_back(astype(x, d));
+  return lax::concatenate(cast, normalize_axis(axis, xs[0].rank(), "pure::concatenate"));
+}
+
+Array stack(const std::vector<Array>& xs, std::int64_t axis) {
+  if (xs.empty()) throw ValueError("pure::stack: needs at least one array");
+  for (std::size_t k = 1; k < xs.size(); ++k) {
+    if (xs[k].shape() != xs[0].shape()) {
+      throw ShapeError("pure::stack: array " + std::to_string(k) + " has shape " + xs[k].shape().str() +
+                       ", array 0 has " + xs[0].shape().str());
+    }
+  }
+  const std::int64_t a = normalize_axis(axis, xs[0].rank() + 1, "pure::stack");
+  std::vector<Array> expanded;
+  for (const Array& x : xs) expanded.push_back(expand_dims(x, a));
+  return concatenate(expanded, a);
+}
+
+Array pad(const Array& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& pad_width, double constant_value) {
+  if (pad_width.size() != 1 && static_cast<int>(pad_width.size()) != x.rank()) {
+    throw ShapeError("pure::pad: argument 'pad_width' needs 1 or " + std::to_string(x.rank()) +
+                     " (before, after) pairs for shape " + x.shape().str() + ", got " +
+                     std::to_string(pad_width.size()));
+  }
+  std::vector<std::int64_t> low, high;
+  for (int d = 0; d < x.rank(); ++d) {
+    const auto& w = pad_width[pad_width.size() == 1 ? 0 : static_cast<std::size_t>(d)];
+    if (w.first < 0 || w.second < 0) {
+      throw ValueError("pure::pad: argument 'pad_width' must be non-negative, got (" + std::to_string(w.first) + ", " +
+                       std::to_string(w.second) + ") for axis " + std::to_string(d));
+    }
+    low.push_back(w.first);
+    high.push_back(w.second);
+  }
+  return lax::pad(x, scalar_like(x, constant_value), low, high);
+}
+
+Array cumsum(const Array& x, std::int64_t axis) {
+  return lax::cumsum(no_bool(x), normalize_axis(axis, x.rank(), "pure::cumsum"));
+}
+Array cumsum(const Array& x) { return cumsum(flatten(x), 0); }
+
+Array argmax(const Array& x, std::int64_t axis, bool keepdims) {
+  return arg_reduce(x, axis, keepdims, true, "pure::argmax");
+}
+Array argmax(const Array& x) { return arg_reduce(flatten(x), 0, false, true, "pure::argmax"); }
+Array argmin(const Array& x, std::int64_t axis, bool keepdims) {
+  return arg_reduce(x, axis, keepdims, false, "pure::argmin");
+}
+Array argmin(const Array& x) { return arg_reduce(flatten(x), 0, false, false, "pure::argmin"); }
 
 }  // namespace pure

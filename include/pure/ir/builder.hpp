@@ -31,7 +31,11 @@ class Builder : public Interpreter {
   Atom atom_for(const Array& a);
   int new_var(const Aval& aval);
   Program program_;
-  std::vector<std::pair<const detail::Tracer*, int>> const_ids_;  // tracer consts already captured
+  struct ConstId {
+    const void* id;  // tracer or storage address of a captured outside value
+    int var;
+  };
+  std::vector<ConstId> const_ids_;
   bool finished_ = false;
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <pure/core/array.hpp>
@@ -70,3 +71,77 @@ Array reduce_min(const Array& x, const std::vector<std::int64_t>& axes);
 Array stop_gradient(const Array& x);
 
 }  // namespace pure::lax
+
+// ---- shapes, indexing, cumulative sums, dot_general (src/ops/{shape,indexing,cumulative,dot}.cpp) ----
+namespace pure::lax {
+
+/// Axis i of the result is axis permutation[i] of x (as jax.lax.transpose).
+Array transpose(const Array& x, const std::vector<std::int64_t>& permutation);
+/// x[start:limit:strides] per axis, 0 <= start <= limit <= extent, strides >= 1
+/// (empty strides = all 1).
+Array slice(const Array& x, const std::vector<std::int64_t>& start_indices,
+            const std::vector<std::int64_t>& limit_indices, const std::vector<std::int64_t>& strides = {});
+/// Pads each axis with `low` elements before, `high` after and `interior`
+/// between neighbours, all equal to the scalar `padding_value` (x's dtype).
+/// Negative low/high crop; interior must be >= 0 (empty interior = all 0).
+Array pad(const Array& x, const Array& padding_value, const std::vector<std::int64_t>& low,
+          const std::vector<std::int64_t>& high, const std::vector<std::int64_t>& interior = {});
+/// Joins operands of equal dtype and shape (except along `dimension`) along `dimension`.
+Array concatenate(const std::vector<Array>& operands, std::int64_t dimension);
+/// 0, 1, ..., size-1.
+Array iota(DType dtype, std::int64_t size);
+/// An array of `shape` whose elements are their own coordinate along `dimension`.
+Array broadcasted_iota(DType dtype, const Shape& shape, std::int64_t dimension);
+
+/// take_along_axis-style gather: result[.., j, ..] = x[.., indices[.., j, ..], ..]
+/// where ".." are the axes other than `axis`. `indices` (int32/int64) has x's
+/// rank, any extent m along `axis`, and x's extent or 1 (broadcast) on the other
+/// axes; the result has x's shape with extent m along `axis`. Out-of-range
+/// indices are clamped to [0, n-1] (jax's "clip" mode; negative ones too).
+Array gather(const Array& x, const Array& indices, std::int64_t axis);
+/// gather's transpose: operand plus, at row clamp(indices[.., j, ..]) of `axis`,
+/// every updates[.., j, ..]. Updates hitting one element are added in increasing
+/// j, so the result is deterministic (no floating-point atomics).
+Array scatter_add(const Array& operand, const Array& indices, const Array& updates, std::int64_t axis);
+
+/// Index of the largest element along `axis` (first one on ties; a NaN counts
+/// as largest, as jax). Integer result, so its derivative is zero.
+Array argmax(const Array& x, std::int64_t axis, DType index_dtype = DType::i32);
+/// Index of the smallest element along `axis` (first one on ties; NaN counts as smallest).
+Array argmin(const Array& x, std::int64_t axis, DType index_dtype = DType::i32);
+
+/// Inclusive cumulative sum along `axis` (from the end when `reverse`), in a
+/// fixed blocked order: bitwise identical for any thread layout or backend.
+Array cumsum(const Array& x, std::int64_t axis, bool reverse = false);
+
+/// (lhs axes, rhs axes) of dot_general, paired position by position.
+using DimensionPair = std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>;
+/// jax.lax.dot_general: contracts x's contracting_dims.first with y's
+/// contracting_dims.second and batches over batch_dims; the result's axes are
+/// (batch, free axes of x, free axes of y). Matrix product:
+///   lax::dot_general(a, b, {{1}, {0}});
+/// Summation order: see pure::set_matmul_precision.
+Array dot_general(const Array& x, const Array& y, const DimensionPair& contracting_dims,
+                  const DimensionPair& batch_dims = {});
+
+}  // namespace pure::lax
+
+namespace pure {
+
+/// How dot_general (and matmul, dot) sums its products.
+///  - reproducible (default): pure's own kernel in a canonical pairwise order
+///    fixed by the indices; bitwise identical on every backend and thread count
+///    (a dot product equals reduce_sum(mul(x, y)) exactly).
+///  - fast: KokkosKernels gemm (vendor BLAS) for float32/float64 when pure was
+///    built with KokkosKernels (else the reproducible kernel is used). Its
+///    summation order is the vendor's, so the last bits may differ between
+///    backends, BLAS libraries and thread counts.
+enum class MatmulPrecision { reproducible, fast };
+/// Sets the process-wide mode; the initial one comes from the environment
+/// variable PURE_MATMUL_PRECISION ("reproducible" or "fast").
+void set_matmul_precision(MatmulPrecision precision);
+MatmulPrecision matmul_precision();
+/// True if this build has the fast (gemm) path.
+bool matmul_fast_available();
+
+}  // namespace pure

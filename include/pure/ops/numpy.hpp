@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <pure/core/array.hpp>
@@ -96,5 +97,52 @@ Array operator>=(const Array& x, const Array& y);
 
 /// A rank-0 array of x's dtype holding `value` (numpy's weak scalar typing).
 Array scalar_like(const Array& x, double value);
+
+}  // namespace pure
+
+// ---- products, indexing, joining, cumulative (numpy.cpp, second part) ----
+namespace pure {
+
+/// numpy.matmul: matrix product over the last two axes with the leading (batch)
+/// axes broadcast; a 1-D operand is a vector whose axis is dropped from the
+/// result. Summation order: see pure::set_matmul_precision.
+Array matmul(const Array& a, const Array& b);
+/// numpy.dot: a scalar operand multiplies; N-D . 1-D contracts the last axes;
+/// N-D . M-D contracts a's last axis with b's second-to-last.
+Array dot(const Array& a, const Array& b);
+/// Permutes the axes (reverses them when `axes` is empty); negative axes count from the end.
+Array transpose(const Array& x, std::vector<std::int64_t> axes = {});
+
+/// numpy.take along `axis`: shape x.shape[:axis] + indices.shape + x.shape[axis+1:].
+/// Negative indices count from the end; indices still out of range are clamped
+/// (jnp.take would fill with NaN instead).
+Array take(const Array& x, const Array& indices, std::int64_t axis);
+/// numpy.take on the flattened x.
+Array take(const Array& x, const Array& indices);
+/// numpy.take_along_axis: indices of x's rank; the other axes broadcast.
+/// Negative indices count from the end, out-of-range ones are clamped.
+Array take_along_axis(const Array& x, const Array& indices, std::int64_t axis);
+
+/// Joins arrays along an existing axis (dtypes promoted).
+Array concatenate(const std::vector<Array>& xs, std::int64_t axis = 0);
+/// Joins arrays of equal shape along a new axis.
+Array stack(const std::vector<Array>& xs, std::int64_t axis = 0);
+/// numpy.pad in "constant" mode: pad_width[i] = (before, after) for axis i, or
+/// one pair for every axis.
+Array pad(const Array& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& pad_width,
+          double constant_value = 0.0);
+
+/// Inclusive cumulative sum along `axis` (booleans count as int32).
+Array cumsum(const Array& x, std::int64_t axis);
+/// Cumulative sum of the flattened x.
+Array cumsum(const Array& x);
+/// Index of the first maximum along `axis` (int32, or int64 for axes longer than int32 allows).
+Array argmax(const Array& x, std::int64_t axis, bool keepdims = false);
+/// Index of the first maximum of the flattened x.
+Array argmax(const Array& x);
+/// Index of the first minimum along `axis`.
+Array argmin(const Array& x, std::int64_t axis, bool keepdims = false);
+/// Index of the first minimum of the flattened x.
+Array argmin(const Array& x);
 
 }  // namespace pure

@@ -1,0 +1,393 @@
+// Indexing primitives: gather / scatter_add along one axis, argmax / argmin.
+//
+// A simplified form of XLA's gather/scatter, enough for take, take_along_axis
+// and embedding lookups (and for their gradients):
+//   gather(x, idx, axis)[.., j, ..]          = x[.., clamp(idx[.., j, ..]), ..]
+//   scatter_add(op, idx, upd, axis)[.., k, ..] = op[.., k, ..] + sum over j with
+//                                                clamp(idx[.., j, ..]) == k of upd[.., j, ..]
+// where ".." are the other axes (equal extents), idx is int32 or int64 and
+// may have extent 1 on axes other than `axis` (broadcast). Indices are clamped
+// to [0, n-1] (jax's "clip" mode), so the two are exact transposes of each other.
+//
+// scatter_add is deterministic: the updates that hit one output element are
+// added in increasing j, found through a sort of unique integer keys (no
+// floating-point atomics), so results never depend on thread timing.
+#include <limits>
+
+#include <Kokkos_Sort.hpp>
+
+#include "rules.hpp"
+#include "strided.hpp"
+
+namespace pure::ops {
+namespace {
+
+using namespace detail;
+
+std::size_t uz(std::int64_t i) { return static_cast<std::size_t>(i); }
+
+// An operand seen as (pre, n, post) around `axis`.
+struct Lines {
+  std::int64_t pre = 1, n = 1, post = 1;
+};
+Lines lines_of(const Shape& s, std::int64_t axis) {
+  Lines l;
+  for (int d = 0; d < s.rank(); ++d) {
+    if (d < axis) l.pre *= s[d];
+    if (d == axis) l.n = s[d];
+    if (d > axis) l.post *= s[d];
+  }
+  return l;
+}
+
+KOKKOS_INLINE_FUNCTION std::int64_t clamp_index(std::int64_t k, std::int64_t n) {
+  return k < 0 ? 0 : (k >= n ? n - 1 : k);
+}
+
+void check_axis(const char* op, std::int64_t axis, const Aval& x) {
+  if (axis < 0 || axis >= x.shape.rank()) {
+    throw ShapeError(std::string("pure::") + op + ": axis " + std::to_string(axis) + " is out of range for operand " +
+                     x.str());
+  }
+}
+
+// `indices` must be int32/int64 of the target's rank, with extent m along
+// `axis` and, elsewhere, the target's extent or 1.
+void check_indices(const char* op, const Aval& idx, const Shape& target, std::int64_t axis) {
+  if (idx.dtype != DType::i32 && idx.dtype != DType::i64) {
+    throw DTypeError(std::string("pure::") + op + ": argument 'indices' must be int32 or int64, got " + idx.str());
+  }
+  bool ok = idx.shape.rank() == target.rank();
+  for (int d = 0; ok && d < target.rank(); ++d) {
+    ok = idx.shape[d] == target[d] || (d != axis && idx.shape[d] == 1);
+  }
+  if (!ok) {
+    throw ShapeError(std::string("pure::") + op + ": argument 'indices' " + idx.str() + " must have shape " +
+                     target.str() + " (extent 1 allowed on axes other than " + std::to_string(axis) + ")");
+  }
+}
+
+// Index map from a target position to the (possibly broadcast) indices array.
+IndexMap indices_map(const Shape& idx, const Shape& target, const char* op) {
+  const auto st = row_major_strides(idx);
+  std::vector<std::int64_t> strides;
+  for (int d = 0; d < target.rank(); ++d) strides.push_back(idx[d] == target[d] ? st[uz(d)] : 0);
+  return make_index_map(target, strides, 0, op);
+}
+
+Shape with_extent(const Shape& s, std::int64_t axis, std::int64_t n) {
+  std::vector<std::int64_t> d = s.dims();
+  d[uz(axis)] = n;
+  return Shape(d);
+}
+
+// ---------------------------------------------------------------- gather
+template <class T, class I>
+struct GatherKernel {
+  ConstView<T> x;
+  ConstView<I> idx;
+  MutableView<T> out;
+  IndexMap idx_map;
+  std::int64_t n, m, post;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    const std::int64_t q = i % post, p = i / (post * m);
+    const std::int64_t k = clamp_index(static_cast<std::int64_t>(idx(idx_map(i))), n);
+    out(i) = x((p * n + k) * post + q);
+  }
+};
+
+const ir::Primitive& gather_p = ir::register_primitive([] {
+  ir::Primitive p;
+  p.name = "gather";
+  p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
+    const std::int64_t axis = params.get_int("axis");
+    const Aval& x = in.at(0);
+    const Aval& idx = in.at(1);
+    check_axis("gather", axis, x);
+    if (idx.shape.rank() != x.shape.rank()) {
+      throw ShapeError("pure::gather: argument 'indices' " + idx.str() + " must have the rank of operand " + x.str());
+    }
+    const Shape out = with_extent(x.shape, axis, idx.shape[static_cast<int>(axis)]);
+    check_indices("gather", idx, out, axis);
+    if (x.shape[static_cast<int>(axis)] == 0 && out.size() > 0) {
+      throw ShapeError("pure::gather: cannot take elements from the empty axis " + std::to_string(axis) +
+                       " of operand " + x.str());
+    }
+    return std::vector<Aval>{Aval{out, x.dtype}};
+  };
+  p.impl = [](const Arrays& in, const Params& params) -> Arrays {
+    const char* label = "pure::gather";
+    const std::int64_t axis = params.get_int("axis");
+    const Lines l = lines_of(in[0].shape(), axis);
+    const std::int64_t m = in[1].shape()[static_cast<int>(axis)];
+    const Shape out_shape = with_extent(in[0].shape(), axis, m);
+    const IndexMap im = indices_map(in[1].shape(), out_shape, "gather");
+    Array out = Array::allocate(out_shape, in[0].dtype(), label);
+    if (out.size() == 0) return {out};
+    dispatch<Types::all>(in[0].dtype(), label, [&](auto tag) {
+      using T = decltype(tag);
+      auto run = [&](auto itag) {
+        using I = decltype(itag);
+        Kokkos::parallel_for(label, Policy(0, out.size()),
+                             GatherKernel<T, I>{in[0].view<T>(label), in[1].view<I>(label), out.mutable_view<T>(label),
+                                                im, l.n, m, l.post});
+      };
+      if (in[1].dtype() == DType::i32) {
+        run(std::int32_t{});
+      } else {
+        run(std::int64_t{});
+      }
+      return 0;
+    });
+    return {out};
+  };
+  p.jvp = [](const Arrays& x, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
+    if (ir::is_zero(t[0])) return {Array()};
+    return {lax::gather(t[0], x[1], params.get_int("axis"))};
+  };
+  p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear,
+                   const std::vector<Aval>& in_avals, const Params& params) -> Arrays {
+    if (linear[1]) throw Error("pure::gather: transpose with respect to the indices (not linear)");
+    if (ir::is_zero(ct[0])) return {Array(), Array()};
+    const Array zeros = pure::zeros(in_avals[0].shape, in_avals[0].dtype);
+    return {lax::scatter_add(zeros, args[1], ct[0], params.get_int("axis")), Array()};
+  };
+  return p;
+}());
+
+// ---------------------------------------------------------------- scatter_add
+// Key of update (line, j) hitting row k: ((line * n + k) * m + j). Keys are
+// unique, so any sort gives the same order: by line, then k, then j.
+template <class I>
+struct ScatterKeys {
+  ConstView<I> idx;
+  Kokkos::View<std::int64_t*, MemorySpace> keys;
+  IndexMap idx_map;
+  std::int64_t n, m, post;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t u) const {
+    const std::int64_t q = u % post, j = (u / post) % m, p = u / (post * m);
+    const std::int64_t k = clamp_index(static_cast<std::int64_t>(idx(idx_map(u))), n);
+    keys(u) = ((p * post + q) * n + k) * m + j;
+  }
+};
+
+// Output (line, k) = operand + its updates in increasing j; they are the
+// sorted keys in [first, first + m), found by binary search.
+template <class T>
+struct ScatterSum {
+  ConstView<T> operand, updates;
+  Kokkos::View<const std::int64_t*, MemorySpace> keys;
+  MutableView<T> out;
+  std::int64_t n, m, post;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t o) const {
+    const std::int64_t q = o % post, k = (o / post) % n, p = o / (post * n);
+    const std::int64_t first = ((p * post + q) * n + k) * m;
+    std::int64_t lo = 0, hi = static_cast<std::int64_t>(keys.extent(0));
+    while (lo < hi) {
+      const std::int64_t mid = lo + (hi - lo) / 2;
+      if (keys(mid) < first) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    T acc = operand(o);
+    const std::int64_t end = static_cast<std::int64_t>(keys.extent(0));
+    for (std::int64_t r = lo; r < end && keys(r) < first + m; ++r) {
+      const std::int64_t j = keys(r) - first;
+      acc = static_cast<T>(acc + updates((p * m + j) * post + q));
+    }
+    out(o) = acc;
+  }
+};
+
+const ir::Primitive& scatter_add_p = ir::register_primitive([] {
+  ir::Primitive p;
+  p.name = "scatter_add";
+  p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
+    const std::int64_t axis = params.get_int("axis");
+    const Aval& op = in.at(0);
+    const Aval& idx = in.at(1);
+    const Aval& upd = in.at(2);
+    check_axis("scatter_add", axis, op);
+    if (op.dtype == DType::boolean) throw DTypeError("pure::scatter_add: operand must be numeric, got " + op.str());
+    bool ok = upd.dtype == op.dtype && upd.shape.rank() == op.shape.rank();
+    for (int d = 0; ok && d < op.shape.rank(); ++d) ok = d == axis || upd.shape[d] == op.shape[d];
+    if (!ok) {
+      throw ShapeError("pure::scatter_add: argument 'updates' " + upd.str() + " must match operand " + op.str() +
+                       " in dtype and in every axis but " + std::to_string(axis));
+    }
+    check_indices("scatter_add", idx, upd.shape, axis);
+    const Lines l = lines_of(op.shape, axis);
+    const std::int64_t m = upd.shape[static_cast<int>(axis)];
+    if (l.n == 0 && upd.shape.size() > 0) {
+      throw ShapeError("pure::scatter_add: cannot add updates " + upd.str() + " into the empty axis " +
+                       std::to_string(axis) + " of operand " + op.str());
+    }
+    const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+    if (l.n > 0 && m > 0 && l.pre * l.post > 0 && l.pre * l.post > big / l.n / m) {
+      throw ValueError("pure::scatter_add: operand " + op.str() + " and updates " + upd.str() +
+                       " are too large for 64-bit sort keys");
+    }
+    return std::vector<Aval>{op};
+  };
+  p.impl = [](const Arrays& in, const Params& params) -> Arrays {
+    const char* label = "pure::scatter_add";
+    const std::int64_t axis = params.get_int("axis");
+    const Array& upd = in[2];
+    const Lines l = lines_of(in[0].shape(), axis);
+    const std::int64_t m = upd.shape()[static_cast<int>(axis)];
+    if (upd.size() == 0) return {in[0]};  // nothing to add; arrays are immutable, so sharing is safe
+    const IndexMap im = indices_map(in[1].shape(), upd.shape(), "scatter_add");
+    Kokkos::View<std::int64_t*, MemorySpace> keys(
+        Kokkos::view_alloc(std::string("pure::scatter_add::keys"), Kokkos::WithoutInitializing),
+        static_cast<std::size_t>(upd.size()));
+    if (in[1].dtype() == DType::i32) {
+      Kokkos::parallel_for(label, Policy(0, upd.size()),
+                           ScatterKeys<std::int32_t>{in[1].view<std::int32_t>(label), keys, im, l.n, m, l.post});
+    } else {
+      Kokkos::parallel_for(label, Policy(0, upd.size()),
+                           ScatterKeys<std::int64_t>{in[1].view<std::int64_t>(label), keys, im, l.n, m, l.post});
+    }
+    Kokkos::sort(keys);
+    Array out = Array::allocate(in[0].shape(), in[0].dtype(), label);
+    dispatch<Types::numeric>(in[0].dtype(), label, [&](auto tag) {
+      using T = decltype(tag);
+      Kokkos::parallel_for(
+          label, Policy(0, out.size()),
+          ScatterSum<T>{in[0].view<T>(label), upd.view<T>(label), keys, out.mutable_view<T>(label), l.n, m, l.post});
+      return 0;
+    });
+    return {out};
+  };
+  p.jvp = [](const Arrays& x, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
+    if (ir::is_zero(t[0]) && ir::is_zero(t[2])) return {Array()};
+    if (ir::is_zero(t[2])) return {t[0]};
+    const Array to = ir::is_zero(t[0]) ? pure::zeros(x[0].shape(), x[0].dtype()) : t[0];
+    return {lax::scatter_add(to, x[1], t[2], params.get_int("axis"))};
+  };
+  p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear, const std::vector<Aval>&,
+                   const Params& params) -> Arrays {
+    if (linear[1]) throw Error("pure::scatter_add: transpose with respect to the indices (not linear)");
+    if (ir::is_zero(ct[0])) return {Array(), Array(), Array()};
+    return {linear[0] ? ct[0] : Array(), Array(),
+            linear[2] ? lax::gather(ct[0], args[1], params.get_int("axis")) : Array()};
+  };
+  return p;
+}());
+
+// ---------------------------------------------------------------- argmax, argmin
+// One thread per output scans its line in index order: ties go to the lowest
+// index and a NaN wins (as jax), so the result is the same on every backend.
+template <class T, class R>
+struct ArgReduceKernel {
+  ConstView<T> x;
+  MutableView<R> out;
+  std::int64_t n, post;
+  bool is_max;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t o) const {
+    const std::int64_t base = (o / post) * n * post + o % post;
+    T best = x(base);
+    std::int64_t at = 0;
+    bool nan = false;
+    if constexpr (kIsFloat<T>) nan = best != best;
+    for (std::int64_t k = 1; k < n && !nan; ++k) {
+      const T v = x(base + k * post);
+      if constexpr (kIsFloat<T>) {
+        if (v != v) {
+          at = k;
+          break;
+        }
+      }
+      if (is_max ? v > best : v < best) {
+        best = v;
+        at = k;
+      }
+    }
+    out(o) = static_cast<R>(at);
+  }
+};
+
+ir::Primitive make_arg_reduce(const std::string& name, bool is_max) {
+  ir::Primitive p;
+  p.name = name;
+  p.abstract_eval = [name](const std::vector<Aval>& in, const Params& params) {
+    const std::int64_t axis = params.get_int("axis");
+    const DType index_dtype = params.get<DType>("index_dtype");
+    const Aval& x = in.at(0);
+    if (x.dtype == DType::boolean) throw DTypeError("pure::" + name + ": operand must be numeric, got " + x.str());
+    if (index_dtype != DType::i32 && index_dtype != DType::i64) {
+      throw DTypeError("pure::" + name + ": argument 'index_dtype' must be int32 or int64, got " +
+                       dtype_name(index_dtype));
+    }
+    if (axis < 0 || axis >= x.shape.rank()) {
+      throw ShapeError("pure::" + name + ": axis " + std::to_string(axis) + " is out of range for operand " + x.str());
+    }
+    if (x.shape[static_cast<int>(axis)] == 0) {
+      throw ShapeError("pure::" + name + ": axis " + std::to_string(axis) + " of operand " + x.str() +
+                       " is empty, so it has no " + (name == "argmax" ? "maximum" : "minimum"));
+    }
+    if (index_dtype == DType::i32 && x.shape[static_cast<int>(axis)] > std::numeric_limits<std::int32_t>::max()) {
+      throw ValueError("pure::" + name + ": axis " + std::to_string(axis) + " of operand " + x.str() +
+                       " is too long for index_dtype int32");
+    }
+    std::vector<std::int64_t> dims;
+    for (int d = 0; d < x.shape.rank(); ++d) {
+      if (d != axis) dims.push_back(x.shape[d]);
+    }
+    return std::vector<Aval>{Aval{Shape(dims), index_dtype}};
+  };
+  const std::string label = "pure::" + name;
+  p.impl = [label, is_max](const Arrays& in, const Params& params) -> Arrays {
+    const char* lab = label.c_str();
+    const std::int64_t axis = params.get_int("axis");
+    const DType index_dtype = params.get<DType>("index_dtype");
+    const Lines l = lines_of(in[0].shape(), axis);
+    std::vector<std::int64_t> dims = in[0].shape().dims();
+    dims.erase(dims.begin() + axis);
+    Array out = Array::allocate(Shape(dims), index_dtype, lab);
+    dispatch<Types::numeric>(in[0].dtype(), lab, [&](auto tag) {
+      using T = decltype(tag);
+      if (index_dtype == DType::i32) {
+        Kokkos::parallel_for(lab, Policy(0, out.size()),
+                             ArgReduceKernel<T, std::int32_t>{in[0].view<T>(lab), out.mutable_view<std::int32_t>(lab),
+                                                              l.n, l.post, is_max});
+      } else {
+        Kokkos::parallel_for(lab, Policy(0, out.size()),
+                             ArgReduceKernel<T, std::int64_t>{in[0].view<T>(lab), out.mutable_view<std::int64_t>(lab),
+                                                              l.n, l.post, is_max});
+      }
+      return 0;
+    });
+    return {out};
+  };
+  // An integer output: its tangent is zero (jax's float0).
+  p.jvp = [](const Arrays&, const Arrays&, const Arrays&, const Params&) -> Arrays { return {Array()}; };
+  return p;
+}
+
+const ir::Primitive& argmax_p = ir::register_primitive(make_arg_reduce("argmax", true));
+const ir::Primitive& argmin_p = ir::register_primitive(make_arg_reduce("argmin", false));
+
+}  // namespace
+}  // namespace pure::ops
+
+namespace pure::lax {
+
+Array gather(const Array& x, const Array& indices, std::int64_t axis) {
+  return ir::bind1(ops::gather_p, {x, indices}, ir::Params{{"axis", axis}});
+}
+
+Array scatter_add(const Array& operand, const Array& indices, const Array& updates, std::int64_t axis) {
+  return ir::bind1(ops::scatter_add_p, {operand, indices, updates}, ir::Params{{"axis", axis}});
+}
+
+Array argmax(const Array& x, std::int64_t axis, DType index_dtype) {
+  return ir::bind1(ops::argmax_p, {x}, ir::Params{{"axis", axis}, {"index_dtype", index_dtype}});
+}
+
+Array argmin(const Array& x, std::int64_t axis, DType index_dtype) {
+  return ir::bind1(ops::argmin_p, {x}, ir::Params{{"axis", axis}, {"index_dtype", index_dtype}});
+}
+
+}  // namespace pure::lax

@@ -1,0 +1,297 @@
+// Reductions have one documented summation order (src/ops/reduce.cpp): the
+// reduced elements of each output, in row-major order of the reduced axes, are
+// cut into blocks of 256 consecutive elements; each block is summed as a binary
+// counter would (aligned runs of 2^l elements summed as perfect binary trees,
+// the runs then combined from the smallest up); the block sums are combined the
+// same way, level by level, until one value remains. Nothing depends on the
+// thread layout, so the result must equal, bit for bit, this host
+// re-implementation. (Only Kokkos Serial is available on the test machine; the
+// same test run on OpenMP/CUDA builds checks the other layouts.)
+//
+// With a power-of-two block this is the same tree as one binary-counter
+// pairwise sum over the whole sequence, so the block size never shows in the
+// result; what the tests pin down is that tree.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <pure/pure.hpp>
+
+namespace {
+
+using pure::Array;
+using pure::DType;
+using pure::Shape;
+namespace lax = pure::lax;
+
+constexpr std::int64_t kBlock = 256;
+
+// A perfect binary tree over n = 2^l values: left half + right half.
+template <class T>
+T tree_sum(const T* v, std::int64_t n) {
+  if (n == 1) return v[0];
+  return tree_sum(v, n / 2) + tree_sum(v + n / 2, n / 2);
+}
+
+// One block of n <= 256 values: split n into its binary digits, largest run
+// first; each run is a perfect tree; the runs are combined from the last
+// (smallest) one towards the first: run_0 + (run_1 + (... + run_k)).
+template <class T>
+T block_sum(const T* v, std::int64_t n) {
+  std::vector<T> runs;
+  std::int64_t offset = 0;
+  for (int level = 62; level >= 0; --level) {
+    const std::int64_t len = std::int64_t{1} << level;
+    if (n & len) {
+      runs.push_back(tree_sum(v + offset, len));
+      offset += len;
+    }
+  }
+  T acc = runs.back();
+  for (std::size_t k = runs.size() - 1; k-- > 0;) acc = runs[k] + acc;
+  return acc;
+}
+
+// The canonical sum of one output's reduced sequence.
+template <class T>
+T canonical_sum(std::vector<T> level) {
+  while (true) {
+    const auto n = static_cast<std::int64_t>(level.size());
+    std::vector<T> next;
+    for (std::int64_t b = 0; b < n; b += kBlock) next.push_back(block_sum(level.data() + b, std::min(kBlock, n - b)));
+    if (next.size() == 1) return next[0];
+    level = std::move(next);
+  }
+}
+
+template <class T>
+T sequential_sum(const std::vector<T>& v) {
+  T s = 0;
+  for (T x : v) s += x;
+  return s;
+}
+
+// Values spanning many binades, of both signs, so that the order of additions
+// shows in the last bits.
+template <class T>
+std::vector<T> wide_values(std::int64_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> e(-12, 12);
+  std::bernoulli_distribution negative(0.4);
+  std::vector<T> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = static_cast<T>((negative(rng) ? -1 : 1) * std::exp(e(rng)));
+  return v;
+}
+
+template <class T>
+bool same_bits(T a, T b) {
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+template <class T>
+class CanonicalSum : public ::testing::Test {};
+using FloatTypes = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(CanonicalSum, FloatTypes);
+
+// Sizes around the block edges and over 256 * 256 (three levels).
+const std::vector<std::int64_t> kSizes = {1, 2, 3, 7, 255, 256, 257, 1000, 4096, 65535, 65536, 65537, 131849};
+
+TYPED_TEST(CanonicalSum, OneAxisEqualsTheHostReimplementationBitwise) {
+  using T = TypeParam;
+  int differs_from_sequential = 0;
+  for (std::int64_t n : kSizes) {
+    const std::vector<T> v = wide_values<T>(n, 1000 + static_cast<std::uint64_t>(n));
+    const T got = lax::reduce_sum(pure::from_host(v), {0}).template item<T>();
+    const T want = canonical_sum(v);
+    EXPECT_TRUE(same_bits(got, want)) << "n=" << n << " got " << got << " want " << want;
+    differs_from_sequential += !same_bits(want, sequential_sum(v));
+  }
+  // The data can tell orders apart: a left-to-right loop would fail the test above.
+  EXPECT_GE(differs_from_sequential, 5);
+}
+
+TYPED_TEST(CanonicalSum, ManyOutputsAndStridedAxesFollowTheSameOrder) {
+  using T = TypeParam;
+  const Shape shape{5, 300, 3};
+  const std::vector<T> v = wide_values<T>(shape.size(), 7);
+  const Array x = pure::from_host(v, shape);
+  auto at = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+    return v[static_cast<std::size_t>((i * 300 + j) * 3 + k)];
+  };
+
+  // Over the middle axis: 15 outputs, each a strided sequence of 300 elements.
+  const std::vector<T> mid = lax::reduce_sum(x, {1}).template to_host<T>();
+  for (std::int64_t i = 0; i < 5; ++i) {
+    for (std::int64_t k = 0; k < 3; ++k) {
+      std::vector<T> seq;
+      for (std::int64_t j = 0; j < 300; ++j) seq.push_back(at(i, j, k));
+      EXPECT_TRUE(same_bits(mid[static_cast<std::size_t>(i * 3 + k)], canonical_sum(seq))) << i << "," << k;
+    }
+  }
+  // Over axes (0, 2): 300 outputs, each the 15 elements in row-major order of (i, k).
+  const std::vector<T> outer = lax::reduce_sum(x, {0, 2}).template to_host<T>();
+  for (std::int64_t j = 0; j < 300; ++j) {
+    std::vector<T> seq;
+    for (std::int64_t i = 0; i < 5; ++i) {
+      for (std::int64_t k = 0; k < 3; ++k) seq.push_back(at(i, j, k));
+    }
+    EXPECT_TRUE(same_bits(outer[static_cast<std::size_t>(j)], canonical_sum(seq))) << j;
+  }
+  // Over everything: the row-major sequence of all 4500.
+  EXPECT_TRUE(same_bits(lax::reduce_sum(x, {0, 1, 2}).template item<T>(), canonical_sum(v)));
+}
+
+TYPED_TEST(CanonicalSum, RepeatedRunsAreIdentical) {
+  using T = TypeParam;
+  const std::vector<T> v = wide_values<T>(131849, 3);
+  const Array x = pure::from_host(v);
+  const T first = lax::reduce_sum(x, {0}).template item<T>();
+  for (int run = 0; run < 5; ++run) {
+    EXPECT_TRUE(same_bits(lax::reduce_sum(x, {0}).template item<T>(), first)) << "run " << run;
+  }
+}
+
+// The order depends only on the reduced extent and the row-major order of the
+// reduced elements, not on how they are laid out in axes.
+TYPED_TEST(CanonicalSum, SameDataReshapedGivesTheSameBits) {
+  using T = TypeParam;
+  const std::int64_t n = 300 * 257;
+  const std::vector<T> v = wide_values<T>(n, 11);
+  const T flat = lax::reduce_sum(pure::from_host(v), {0}).template item<T>();
+  EXPECT_TRUE(same_bits(lax::reduce_sum(pure::from_host(v, Shape{300, 257}), {0, 1}).template item<T>(), flat));
+  EXPECT_TRUE(same_bits(lax::reduce_sum(pure::from_host(v, Shape{257, 300}), {0, 1}).template item<T>(), flat));
+  EXPECT_TRUE(same_bits(lax::reduce_sum(pure::from_host(v, Shape{n, 1}), {0, 1}).template item<T>(), flat));
+  EXPECT_TRUE(same_bits(lax::reduce_sum(pure::from_host(v, Shape{1, 20, 5, 771}), {1, 2, 3}).template item<T>(), flat));
+  // Also when the data is one row among others: the row's sum is unchanged.
+  std::vector<T> two = v;
+  const std::vector<T> other = wide_values<T>(n, 12);
+  two.insert(two.end(), other.begin(), other.end());
+  const std::vector<T> rows = lax::reduce_sum(pure::from_host(two, Shape{2, n}), {1}).template to_host<T>();
+  EXPECT_TRUE(same_bits(rows[0], flat));
+  EXPECT_TRUE(same_bits(rows[1], canonical_sum(other)));
+}
+
+// ---------------------------------------------------------------- dot_general
+
+// Its reproducible kernel sums the products x*y (each rounded to T) of an
+// output element in the same canonical order (src/ops/dot.cpp), so a dot
+// product equals reduce_sum(mul(x, y)) bit for bit.
+TYPED_TEST(CanonicalSum, DotGeneralSumsProductsInTheCanonicalOrder) {
+  using T = TypeParam;
+  struct Reproducible {  // the default; set explicitly in case PURE_MATMUL_PRECISION says otherwise
+    pure::MatmulPrecision before = pure::matmul_precision();
+    Reproducible() { pure::set_matmul_precision(pure::MatmulPrecision::reproducible); }
+    ~Reproducible() { pure::set_matmul_precision(before); }
+  } reproducible;
+  for (std::int64_t n : {1, 7, 256, 1000, 70001}) {
+    const std::vector<T> x = wide_values<T>(n, 21), y = wide_values<T>(n, 22);
+    const Array xa = pure::from_host(x), ya = pure::from_host(y);
+    const T dot = lax::dot_general(xa, ya, {{0}, {0}}).template item<T>();
+    std::vector<T> products(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) products[i] = x[i] * y[i];
+    EXPECT_TRUE(same_bits(dot, canonical_sum(products))) << "n=" << n;
+    EXPECT_TRUE(same_bits(dot, lax::reduce_sum(lax::mul(xa, ya), {0}).template item<T>())) << "n=" << n;
+  }
+  // A matrix product: every element is the canonical sum over k of x[i,k] * y[k,j].
+  const std::int64_t m = 3, k = 700, p = 2;
+  const std::vector<T> x = wide_values<T>(m * k, 23), y = wide_values<T>(k * p, 24);
+  const std::vector<T> got =
+      lax::dot_general(pure::from_host(x, Shape{m, k}), pure::from_host(y, Shape{k, p}), {{1}, {0}})
+          .template to_host<T>();
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < p; ++j) {
+      std::vector<T> products;
+      for (std::int64_t q = 0; q < k; ++q) {
+        products.push_back(x[static_cast<std::size_t>(i * k + q)] * y[static_cast<std::size_t>(q * p + j)]);
+      }
+      EXPECT_TRUE(same_bits(got[static_cast<std::size_t>(i * p + j)], canonical_sum(products))) << i << "," << j;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- cumsum
+
+// The documented scan order (src/ops/cumulative.cpp): blocks of 256 elements in
+// scan order; within a block a left-to-right running sum; the block totals
+// summed left to right (from 0) into offsets; an element outside the first
+// block is offset + its in-block running sum.
+template <class T>
+std::vector<T> canonical_cumsum(const std::vector<T>& x) {
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<T> out(x.size()), offsets;
+  T run = 0;
+  for (std::int64_t b = 0; b < n; b += kBlock) {
+    T acc = x[static_cast<std::size_t>(b)];
+    out[static_cast<std::size_t>(b)] = acc;
+    for (std::int64_t t = b + 1; t < std::min(n, b + kBlock); ++t) {
+      acc = acc + x[static_cast<std::size_t>(t)];
+      out[static_cast<std::size_t>(t)] = acc;
+    }
+    offsets.push_back(run);
+    run = run + acc;
+  }
+  for (std::int64_t t = kBlock; t < n; ++t) {
+    out[static_cast<std::size_t>(t)] = offsets[static_cast<std::size_t>(t / kBlock)] + out[static_cast<std::size_t>(t)];
+  }
+  return out;
+}
+
+TYPED_TEST(CanonicalSum, CumsumFollowsTheDocumentedOrder) {
+  using T = TypeParam;
+  int differs_from_sequential = 0;
+  for (std::int64_t n : {1, 255, 256, 257, 1000, 70000}) {
+    const std::vector<T> x = wide_values<T>(n, 31 + static_cast<std::uint64_t>(n));
+    const std::vector<T> got = lax::cumsum(pure::from_host(x), 0).template to_host<T>();
+    const std::vector<T> want = canonical_cumsum(x);
+    T seq = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ASSERT_TRUE(same_bits(got[i], want[i])) << "n=" << n << " element " << i;
+      seq += x[i];
+      differs_from_sequential += !same_bits(seq, want[i]);
+    }
+    // Reverse: the same order counted from the end.
+    std::vector<T> rx(x.rbegin(), x.rend());
+    std::vector<T> rwant = canonical_cumsum(rx);
+    const std::vector<T> rgot = lax::cumsum(pure::from_host(x), 0, true).template to_host<T>();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ASSERT_TRUE(same_bits(rgot[i], rwant[x.size() - 1 - i])) << "reverse n=" << n << " element " << i;
+    }
+  }
+  EXPECT_GT(differs_from_sequential, 0);  // the data tells the orders apart
+  // Lines along a strided axis follow the same order.
+  const std::vector<T> x = wide_values<T>(600 * 3, 40);
+  const std::vector<T> got = lax::cumsum(pure::from_host(x, Shape{600, 3}), 0).template to_host<T>();
+  for (std::size_t c = 0; c < 3; ++c) {
+    std::vector<T> line;
+    for (std::size_t r = 0; r < 600; ++r) line.push_back(x[r * 3 + c]);
+    const std::vector<T> want = canonical_cumsum(line);
+    for (std::size_t r = 0; r < 600; ++r) ASSERT_TRUE(same_bits(got[r * 3 + c], want[r])) << r << "," << c;
+  }
+}
+
+TEST(CanonicalSum, IntegerSumsAreExact) {
+  std::vector<std::int64_t> v(70000);
+  std::int64_t want = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    v[i] = static_cast<std::int64_t>(i * i % 1000003) - 500000;
+    want += v[i];
+  }
+  EXPECT_EQ(lax::reduce_sum(pure::from_host(v), {0}).item<std::int64_t>(), want);
+}
+
+TEST(CanonicalSum, MaxAndMinPropagateNaNWherever) {
+  for (std::int64_t where : {0, 1, 255, 256, 600, 999}) {
+    std::vector<double> v = wide_values<double>(1000, 5);
+    v[static_cast<std::size_t>(where)] = std::nan("");
+    const Array x = pure::from_host(v);
+    EXPECT_TRUE(std::isnan(lax::reduce_max(x, {0}).item<double>())) << where;
+    EXPECT_TRUE(std::isnan(lax::reduce_min(x, {0}).item<double>())) << where;
+  }
+}
+
+}  // namespace

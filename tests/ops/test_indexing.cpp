@@ -1,0 +1,340 @@
+// gather / scatter_add / argmax / argmin and the numpy indexing on top
+// (take, take_along_axis): clamping, broadcast indices, the deterministic
+// accumulation order of scatter_add, and the rules under grad of grad.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <pure/pure.hpp>
+
+namespace {
+
+using pure::Array;
+using pure::DType;
+using pure::Shape;
+using Arrays = std::vector<Array>;
+namespace lax = pure::lax;
+
+std::vector<double> host(const Array& a) {
+  switch (a.dtype()) {
+    case DType::f64: return a.to_host<double>();
+    case DType::f32: {
+      const auto v = a.to_host<float>();
+      return {v.begin(), v.end()};
+    }
+    case DType::i32: {
+      const auto v = a.to_host<std::int32_t>();
+      return {v.begin(), v.end()};
+    }
+    case DType::i64: {
+      const auto v = a.to_host<std::int64_t>();
+      return {v.begin(), v.end()};
+    }
+    default: throw pure::Error("test host(): unsupported dtype");
+  }
+}
+
+Array random_array(const Shape& s, DType dtype, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> dist;
+  std::vector<double> v(static_cast<std::size_t>(s.size()));
+  for (auto& x : v) x = dist(gen);
+  return pure::astype(pure::from_host(v, s), dtype);
+}
+
+Array random_indices(const Shape& s, int lo, int hi, DType dtype, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> dist(lo, hi);
+  std::vector<std::int64_t> v(static_cast<std::size_t>(s.size()));
+  for (auto& x : v) x = dist(gen);
+  return pure::astype(pure::from_host(v, s), dtype);
+}
+
+std::int64_t clamp(double k, std::int64_t n) {
+  return k < 0 ? 0 : (k >= static_cast<double>(n) ? n - 1 : static_cast<std::int64_t>(k));
+}
+
+std::pair<long double, long double> inner(const Array& a, const Array& b) {
+  const auto x = host(a), y = host(b);
+  long double s = 0, m = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    s += static_cast<long double>(x[i]) * y[i];
+    m += std::fabs(static_cast<long double>(x[i]) * y[i]);
+  }
+  return {s, m};
+}
+
+// <J u, v> == <u, J^T v> through the JVP rules (staged) and the transpose
+// rules; f64 sums of < 2000 products each way agree far below 1e-13 of sum |terms|.
+void expect_adjoint(const pure::FlatFn& f, const Arrays& primals, std::uint32_t seed) {
+  const pure::Linearized lin = pure::linearize_flat(f, primals);
+  Arrays us;
+  for (std::size_t k = 0; k < primals.size(); ++k) {
+    us.push_back(random_array(primals[k].shape(), DType::f64, seed + static_cast<std::uint32_t>(k)));
+  }
+  const Array v = random_array(lin.outs[0].shape(), DType::f64, seed + 50);
+  const auto [lhs, scale] = inner(lin.apply(us)[0], v);
+  const Arrays jtv = lin.transpose({v});
+  long double rhs = 0;
+  for (std::size_t k = 0; k < us.size(); ++k) rhs += inner(us[k], jtv[k]).first;
+  EXPECT_NEAR(static_cast<double>(lhs), static_cast<double>(rhs), 1e-13 * static_cast<double>(scale));
+  EXPECT_GT(static_cast<double>(scale), 0.0);
+}
+
+// JVP vs central differences in f64 (h = 1e-5: truncation and rounding ~1e-11).
+void expect_jvp_matches_differences(const pure::FlatFn& f, const Arrays& x, std::uint32_t seed) {
+  const double h = 1e-5;
+  Arrays u, xp, xm;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    u.push_back(random_array(x[k].shape(), DType::f64, seed + static_cast<std::uint32_t>(k)));
+    xp.push_back(x[k] + u[k] * h);
+    xm.push_back(x[k] - u[k] * h);
+  }
+  const auto [outs, touts] = pure::jvp_flat(f, x, u);
+  const auto a = host(f(xp)[0]), b = host(f(xm)[0]), t = host(touts[0]);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double fd = (a[i] - b[i]) / (2 * h);
+    EXPECT_NEAR(t[i], fd, 1e-7 * (1 + std::fabs(fd))) << "element " << i;
+  }
+}
+
+// H w via grad(grad) and jvp(grad) vs central differences of grad.
+void expect_second_order(const std::function<Array(const Array&)>& f, const Array& x, std::uint32_t seed) {
+  const Array w = random_array(x.shape(), DType::f64, seed);
+  const auto g = pure::grad(f);
+  const Array hw_rev = pure::grad([&](const Array& z) { return pure::sum(g(z) * w); })(x);
+  const Array hw_fwd = pure::jvp(g, x, w).second;
+  const double h = 1e-5;
+  const auto gp = host(g(x + w * h)), gm = host(g(x - w * h));
+  const auto r = host(hw_rev), fw = host(hw_fwd);
+  double norm = 0;
+  for (std::size_t i = 0; i < gp.size(); ++i) norm = std::max(norm, std::fabs((gp[i] - gm[i]) / (2 * h)));
+  EXPECT_GT(norm, 1e-3);
+  for (std::size_t i = 0; i < gp.size(); ++i) {
+    const double fd = (gp[i] - gm[i]) / (2 * h);
+    EXPECT_NEAR(r[i], fd, 1e-7 * (1 + norm)) << "grad(grad) element " << i;
+    EXPECT_NEAR(fw[i], fd, 1e-7 * (1 + norm)) << "jvp(grad) element " << i;
+  }
+}
+
+Array smooth_sum(const Array& y) { return pure::sum(pure::sin(y) * y); }
+
+// ---------------------------------------------------------------- gather
+
+TEST(Indexing, GatherClampsAndBroadcastsIndices) {
+  const Array x = random_array({3, 5, 2}, DType::f64, 1);
+  for (DType id : {DType::i32, DType::i64}) {
+    // Indices of extent 1 on the last axis: broadcast over it.
+    const Array idx =
+        pure::astype(pure::from_host(std::vector<double>{0, 4, -2, 7, 1, 1, 3, 2, 6, -1, 2, 0}, {3, 4, 1}), id);
+    const Array y = lax::gather(x, idx, 1);
+    ASSERT_EQ(y.shape(), (Shape{3, 4, 2}));
+    const auto hx = host(x), hi = host(idx), hy = host(y);
+    for (std::int64_t p = 0; p < 3; ++p) {
+      for (std::int64_t j = 0; j < 4; ++j) {
+        const std::int64_t k = clamp(hi[static_cast<std::size_t>(p * 4 + j)], 5);
+        for (std::int64_t q = 0; q < 2; ++q) {
+          EXPECT_EQ(hy[static_cast<std::size_t>((p * 4 + j) * 2 + q)],
+                    hx[static_cast<std::size_t>((p * 5 + k) * 2 + q)]);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- scatter_add
+
+// Sequential host reference: out = operand; then for j = 0, 1, ...: out[k(j)] += u[j].
+std::vector<double> host_scatter(const std::vector<double>& op, const std::vector<double>& idx,
+                                 const std::vector<double>& upd, std::int64_t pre, std::int64_t n, std::int64_t m,
+                                 std::int64_t post, bool idx_broadcast_pre, bool as_float) {
+  std::vector<double> out = op;
+  for (std::int64_t p = 0; p < pre; ++p) {
+    for (std::int64_t q = 0; q < post; ++q) {
+      for (std::int64_t j = 0; j < m; ++j) {
+        const std::int64_t ii = idx_broadcast_pre ? j * post + q : (p * m + j) * post + q;
+        const std::int64_t k = clamp(idx[static_cast<std::size_t>(ii)], n);
+        double& o = out[static_cast<std::size_t>((p * n + k) * post + q)];
+        const double u = upd[static_cast<std::size_t>((p * m + j) * post + q)];
+        o = as_float ? static_cast<double>(static_cast<float>(o) + static_cast<float>(u)) : o + u;
+      }
+    }
+  }
+  return out;
+}
+
+// Updates of very different magnitudes hit the same element, so any other
+// order of addition would change the result: equality must be bitwise.
+TEST(Indexing, ScatterAddAddsInIndexOrder) {
+  const std::vector<double> upd{1e16, 1, -1e16, 1, 3, 1e-3, -1, 1e16, 2, -1e16, 1, 1};
+  const Array updates = pure::from_host(upd, {2, 6});
+  const Array idx = pure::from_host(std::vector<std::int32_t>{0, 0, 0, 9, 2, -3}, {1, 6});  // broadcast over axis 0
+  const Array operand = pure::from_host(std::vector<double>{0.5, 0.25, 0.125, 4, 5, 6}, {2, 3});
+  const auto got = host(lax::scatter_add(operand, idx, updates, 1));
+  const auto want = host_scatter(host(operand), host(idx), upd, 2, 3, 6, 1, true, false);
+  EXPECT_EQ(got, want);
+  // The data is order-sensitive: adding the updates in reverse gives other bits.
+  std::vector<double> upd_rev(upd.size());
+  const std::vector<double> idx_h = host(idx), idx_rev(idx_h.rbegin(), idx_h.rend());
+  for (std::size_t p = 0; p < 2; ++p) {
+    for (std::size_t j = 0; j < 6; ++j) upd_rev[p * 6 + j] = upd[p * 6 + 5 - j];
+  }
+  EXPECT_NE(got, host_scatter(host(operand), idx_rev, upd_rev, 2, 3, 6, 1, true, false));
+}
+
+// Many lines, many duplicates, out-of-range indices: exercises the sort and
+// the binary search; f32 to make the order visible in the rounding.
+TEST(Indexing, ScatterAddMatchesSequentialHostLoopBitwise) {
+  const std::int64_t pre = 50, n = 7, m = 300, post = 3;
+  const Array operand = random_array({pre, n, post}, DType::f32, 2);
+  const Array updates = random_array({pre, m, post}, DType::f32, 3);
+  for (DType id : {DType::i32, DType::i64}) {
+    const Array idx = random_indices({pre, m, post}, -2, 9, id, 4);
+    const auto got = host(lax::scatter_add(operand, idx, updates, 1));
+    const auto want = host_scatter(host(operand), host(idx), host(updates), pre, n, m, post, false, true);
+    EXPECT_EQ(got, want);
+  }
+  const Array ints = pure::astype(updates * 100.0, DType::i32);
+  const Array idx = random_indices({pre, m, post}, 0, 6, DType::i32, 5);
+  const Array zeros = pure::zeros({pre, n, post}, DType::i32);
+  EXPECT_EQ(host(lax::scatter_add(zeros, idx, ints, 1)),
+            host_scatter(host(zeros), host(idx), host(ints), pre, n, m, post, false, false));
+}
+
+// ---------------------------------------------------------------- derivatives
+
+TEST(Indexing, TransposeRulesSatisfyTheAdjointIdentity) {
+  const Array idx = random_indices({4, 6, 1}, -1, 5, DType::i32, 10);
+  const Array x = random_array({4, 5, 3}, DType::f64, 11);
+  expect_adjoint([&](const Arrays& in) { return Arrays{lax::gather(in[0], idx, 1)}; }, {x}, 12);
+  const Array upd = random_array({4, 6, 3}, DType::f64, 13);
+  expect_adjoint([&](const Arrays& in) { return Arrays{lax::scatter_add(in[0], idx, in[1], 1)}; }, {x, upd}, 14);
+  const Array ti = pure::from_host(std::vector<std::int64_t>{3, -1, 0, 3, 3}, {5});
+  expect_adjoint([&](const Arrays& in) { return Arrays{pure::take(in[0], ti, 1)}; }, {x}, 15);
+  const Array ta = random_indices({1, 7, 3}, 0, 4, DType::i64, 16);
+  expect_adjoint([&](const Arrays& in) { return Arrays{pure::take_along_axis(in[0], ta, 1)}; }, {x}, 17);
+}
+
+TEST(Indexing, JvpMatchesCentralDifferences) {
+  const Array idx = random_indices({4, 6, 3}, 0, 4, DType::i64, 20);
+  const Array x = random_array({4, 5, 3}, DType::f64, 21);
+  const Array upd = random_array({4, 6, 3}, DType::f64, 22);
+  expect_jvp_matches_differences([&](const Arrays& in) { return Arrays{pure::sin(lax::gather(in[0], idx, 1))}; }, {x},
+                                 23);
+  expect_jvp_matches_differences(
+      [&](const Arrays& in) { return Arrays{pure::sin(lax::scatter_add(in[0], idx, in[1], 1)) * in[0]}; }, {x, upd},
+      24);
+}
+
+TEST(Indexing, GradOfGradAndJvpOfGrad) {
+  const Array idx = pure::from_host(std::vector<std::int32_t>{2, 0, 2, 2, 1, -1}, {2, 3});
+  expect_second_order([&](const Array& x) { return smooth_sum(pure::take(x, idx, 0)); },
+                      random_array({4, 3}, DType::f64, 30), 31);
+  const Array sidx = random_indices({8, 2}, 0, 4, DType::i32, 32);
+  expect_second_order(
+      [&](const Array& u) {
+        return smooth_sum(lax::scatter_add(pure::zeros({5, 2}, DType::f64), sidx, u, 0));
+      },
+      random_array({8, 2}, DType::f64, 33), 34);
+}
+
+// ---------------------------------------------------------------- argmax, argmin
+
+TEST(Indexing, ArgmaxArgminMatchHostLoopWithTiesAndNaN) {
+  // Small integers: many ties, where the first index must win.
+  const Array x = pure::astype(random_indices({4, 9, 3}, -2, 2, DType::i32, 40), DType::f32);
+  const auto hx = host(x);
+  for (bool is_max : {true, false}) {
+    for (DType id : {DType::i32, DType::i64}) {
+      const Array r = is_max ? lax::argmax(x, 1, id) : lax::argmin(x, 1, id);
+      ASSERT_EQ(r.shape(), (Shape{4, 3}));
+      ASSERT_EQ(r.dtype(), id);
+      const auto hr = host(r);
+      for (std::int64_t p = 0; p < 4; ++p) {
+        for (std::int64_t q = 0; q < 3; ++q) {
+          std::int64_t best = 0;
+          for (std::int64_t k = 1; k < 9; ++k) {
+            const double v = hx[static_cast<std::size_t>((p * 9 + k) * 3 + q)];
+            const double b = hx[static_cast<std::size_t>((p * 9 + best) * 3 + q)];
+            if (is_max ? v > b : v < b) best = k;
+          }
+          EXPECT_EQ(hr[static_cast<std::size_t>(p * 3 + q)], static_cast<double>(best));
+        }
+      }
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Array withnan = pure::from_host(std::vector<double>{1, 5, nan, 9, nan, -3}, {6});
+  EXPECT_EQ(lax::argmax(withnan, 0).item<std::int32_t>(), 2);  // a NaN counts as the extreme (as jax)
+  EXPECT_EQ(lax::argmin(withnan, 0).item<std::int32_t>(), 2);
+  EXPECT_EQ(pure::argmax(pure::from_host(std::vector<double>{1, 7, 7, 0}, {2, 2})).item<std::int32_t>(), 1);
+  EXPECT_EQ(pure::argmin(x, -2, true).shape(), (Shape{4, 1, 3}));
+}
+
+// argmax has a zero derivative (integer output), yet the value it selects is
+// differentiable: d/dx max_i x_i through take_along_axis is the one-hot of the argmax.
+TEST(Indexing, GradThroughTheSelectedMaximumIsOneHot) {
+  const Array x = pure::from_host(std::vector<double>{0.5, 3, -1, 2, 2, 8}, {2, 3});
+  const auto f = [](const Array& z) { return pure::sum(pure::take_along_axis(z, pure::argmax(z, 1, true), 1)); };
+  EXPECT_EQ(host(pure::grad(f)(x)), (std::vector<double>{0, 1, 0, 0, 0, 1}));
+}
+
+// ---------------------------------------------------------------- numpy surface
+
+TEST(Indexing, NumpyTakeAndTakeAlongAxis) {
+  const Array x = pure::astype(pure::arange(12), DType::f64);
+  const Array m = pure::reshape(x, {3, 4});
+  const Array idx = pure::from_host(std::vector<std::int32_t>{-1, 0, 2, 2, 1, -4}, {2, 3});
+  const Array t = pure::take(m, idx, 1);
+  ASSERT_EQ(t.shape(), (Shape{3, 2, 3}));
+  const auto ht = host(t);
+  const std::vector<double> cols{3, 0, 2, 2, 1, 0};  // negative indices count from the end
+  for (std::int64_t r = 0; r < 3; ++r) {
+    for (std::size_t j = 0; j < 6; ++j) EXPECT_EQ(ht[static_cast<std::size_t>(r) * 6 + j], r * 4 + cols[j]);
+  }
+  EXPECT_EQ(host(pure::take(m, pure::from_host(std::vector<std::int64_t>{11, -12, 40}))),
+            (std::vector<double>{11, 0, 11}));
+  // take_along_axis: indices broadcast against x on the other axes.
+  const Array col = pure::from_host(std::vector<std::int32_t>{3, 0, -1}, {3, 1});
+  EXPECT_EQ(host(pure::take_along_axis(m, col, 1)), (std::vector<double>{3, 4, 11}));
+  const Array row = pure::from_host(std::vector<std::int32_t>{2, 0}, {2, 1});
+  EXPECT_EQ(pure::take_along_axis(m, row, 0).shape(), (Shape{2, 4}));
+}
+
+template <class E, class F>
+void expect_error(F f, const std::string& fragment) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
+  } catch (const E& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(Indexing, BadArgumentsGiveClearErrors) {
+  const Array x = pure::zeros({3, 4});
+  const Array fidx = pure::zeros({3, 2});
+  const Array iidx = pure::zeros({3, 2}, DType::i32);
+  expect_error<pure::DTypeError>([&] { lax::gather(x, fidx, 1); }, "pure::gather: argument 'indices' must be int32");
+  expect_error<pure::ShapeError>(
+      [&] {
+        lax::gather(x, pure::zeros({2, 2}, DType::i32), 1);
+      },
+      "pure::gather: argument 'indices' i32[2,2] must have shape (3,2)");
+  expect_error<pure::ShapeError>([&] { lax::gather(x, iidx, 2); }, "pure::gather: axis 2");
+  expect_error<pure::ShapeError>(
+      [&] {
+        lax::scatter_add(x, iidx, pure::zeros({3, 2}, DType::f64), 1);
+      },
+      "pure::scatter_add: argument 'updates' f64[3,2]");
+  expect_error<pure::ShapeError>([&] { lax::argmax(pure::zeros({3, 0}), 1); }, "pure::argmax: axis 1");
+  expect_error<pure::DTypeError>([&] { pure::take(x, fidx, 0); }, "pure::take: argument 'indices'");
+  expect_error<pure::ShapeError>([&] { pure::take_along_axis(x, pure::zeros({3}, DType::i32), 0); },
+                                 "pure::take_along_axis: indices (3,)");
+}
+
+}  // namespace
