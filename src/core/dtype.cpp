@@ -15,6 +15,19 @@ const char* dtype_name(DType dtype) {
   return "?";
 }
 
+const char* dtype_short_name(DType dtype) {
+  switch (dtype) {
+    case DType::f32: return "f32";
+    case DType::f64: return "f64";
+    case DType::i32: return "i32";
+    case DType::u32: return "u32";
+    case DType::i64: return "i64";
+    case DType::u64: return "u64";
+    case DType::boolean: return "bool";
+  }
+  return "?";
+}
+
 std::size_t dtype_size(DType dtype) {
   switch (dtype) {
     case DType::f32:

@@ -85,22 +85,9 @@ namespace detail {
 
 namespace {
 
-const char* short_name(DType d) {
-  switch (d) {
-    case DType::f32: return "f32";
-    case DType::f64: return "f64";
-    case DType::i32: return "i32";
-    case DType::u32: return "u32";
-    case DType::i64: return "i64";
-    case DType::u64: return "u64";
-    case DType::boolean: return "bool";
-  }
-  return "?";
-}
-
 std::string type_text(const Array& a) {
   if (!a.valid()) return "<empty>";
-  std::string s = short_name(a.dtype());
+  std::string s = dtype_short_name(a.dtype());
   s += "[";
   for (int i = 0; i < a.rank(); ++i) s += (i ? "," : "") + std::to_string(a.shape()[i]);
   return s + "]";

@@ -2,18 +2,7 @@
 
 namespace pure::ir {
 
-const char* short_dtype_name(DType dtype) {
-  switch (dtype) {
-    case DType::f32: return "f32";
-    case DType::f64: return "f64";
-    case DType::i32: return "i32";
-    case DType::u32: return "u32";
-    case DType::i64: return "i64";
-    case DType::u64: return "u64";
-    case DType::boolean: return "bool";
-  }
-  return "?";
-}
+const char* short_dtype_name(DType dtype) { return dtype_short_name(dtype); }
 
 std::string Aval::str() const {
   std::string s = short_dtype_name(dtype);

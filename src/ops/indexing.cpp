@@ -24,8 +24,6 @@ namespace {
 
 using namespace detail;
 
-std::size_t uz(std::int64_t i) { return static_cast<std::size_t>(i); }
-
 // An operand seen as (pre, n, post) around `axis`.
 struct Lines {
   std::int64_t pre = 1, n = 1, post = 1;

@@ -20,6 +20,16 @@ using Arrays = std::vector<Array>;
 using ir::Aval;
 using ir::Params;
 
+/// "(0,1)" / "(2,)" as jax prints integer tuples, for error messages.
+inline std::string ints_text(const std::vector<std::int64_t>& v) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + (v.size() == 1 ? ",)" : ")");
+}
+
+/// Index conversion for std::vector subscripts.
+inline std::size_t uz(std::int64_t i) { return static_cast<std::size_t>(i); }
+
 inline const char* types_text(Types t) {
   return t == Types::floating ? "float32 or float64" : t == Types::numeric ? "a numeric dtype" : "any dtype";
 }

@@ -11,14 +11,6 @@ namespace {
 
 using namespace detail;
 
-std::size_t uz(std::int64_t i) { return static_cast<std::size_t>(i); }
-
-std::string ints_text(const std::vector<std::int64_t>& v) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
 void check_count(const char* op, const char* arg, const std::vector<std::int64_t>& v, const Aval& x) {
   if (static_cast<int>(v.size()) != x.shape.rank()) {
     throw ShapeError(std::string("pure::") + op + ": argument '" + arg + "' " + ints_text(v) +

@@ -10,12 +10,6 @@ namespace {
 
 using namespace detail;
 
-std::string dims_text(const std::vector<std::int64_t>& v) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
 Array zeros_of(const Aval& a) { return pure::zeros(a.shape, a.dtype); }
 
 // ---------------------------------------------------------------- select
@@ -142,7 +136,7 @@ const ir::Primitive& broadcast_in_dim_p = ir::register_primitive([] {
     }
     if (!ok) {
       throw ShapeError("pure::broadcast_in_dim: cannot broadcast operand " + in[0].str() + " to shape " + shape.str() +
-                       " with broadcast_dimensions " + dims_text(dims));
+                       " with broadcast_dimensions " + ints_text(dims));
     }
     return std::vector<Aval>{Aval{shape, in[0].dtype}};
   };

@@ -12,6 +12,8 @@ enum class DType : std::uint8_t { f32, f64, i32, u32, i64, u64, boolean };
 
 /// Name as numpy spells it: "float32", "int64", "bool", ...
 const char* dtype_name(DType dtype);
+/// Short name as programs print it: "f32", "i64", "bool", ...
+const char* dtype_short_name(DType dtype);
 /// Bytes per element.
 std::size_t dtype_size(DType dtype);
 bool is_floating(DType dtype);
