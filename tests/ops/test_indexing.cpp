@@ -11,6 +11,8 @@
 
 #include <pure/pure.hpp>
 
+#include "ops_test_util.hpp"
+
 namespace {
 
 using pure::Array;
@@ -19,32 +21,8 @@ using pure::Shape;
 using Arrays = std::vector<Array>;
 namespace lax = pure::lax;
 
-std::vector<double> host(const Array& a) {
-  switch (a.dtype()) {
-    case DType::f64: return a.to_host<double>();
-    case DType::f32: {
-      const auto v = a.to_host<float>();
-      return {v.begin(), v.end()};
-    }
-    case DType::i32: {
-      const auto v = a.to_host<std::int32_t>();
-      return {v.begin(), v.end()};
-    }
-    case DType::i64: {
-      const auto v = a.to_host<std::int64_t>();
-      return {v.begin(), v.end()};
-    }
-    default: throw pure::Error("test host(): unsupported dtype");
-  }
-}
-
-Array random_array(const Shape& s, DType dtype, std::uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::normal_distribution<double> dist;
-  std::vector<double> v(static_cast<std::size_t>(s.size()));
-  for (auto& x : v) x = dist(gen);
-  return pure::astype(pure::from_host(v, s), dtype);
-}
+using pure_test::host;
+using pure_test::random_array;
 
 Array random_indices(const Shape& s, int lo, int hi, DType dtype, std::uint32_t seed) {
   std::mt19937 gen(seed);
