@@ -21,8 +21,7 @@ using Arrays = std::vector<Array>;
 using Dims = std::vector<std::int64_t>;
 namespace lax = pure::lax;
 
-using pure_test::host;
-using pure_test::random_array;
+using namespace pure_test;
 
 // Small integers, so integer products and sums are exact in every dtype.
 Array small_ints(const Shape& s, DType dtype, std::uint32_t seed) {
@@ -31,20 +30,6 @@ Array small_ints(const Shape& s, DType dtype, std::uint32_t seed) {
   std::vector<double> v(static_cast<std::size_t>(s.size()));
   for (auto& x : v) x = dist(gen);
   return pure::astype(pure::from_host(v, s), dtype);
-}
-
-std::vector<std::int64_t> coords(std::int64_t i, const Shape& s) {
-  std::vector<std::int64_t> c(static_cast<std::size_t>(s.rank()));
-  for (int d = s.rank() - 1; d >= 0; --d) {
-    c[static_cast<std::size_t>(d)] = i % s[d];
-    i /= s[d];
-  }
-  return c;
-}
-std::int64_t flat(const std::vector<std::int64_t>& c, const Shape& s) {
-  std::int64_t i = 0;
-  for (int d = 0; d < s.rank(); ++d) i = i * s[d] + c[static_cast<std::size_t>(d)];
-  return i;
 }
 
 bool contains(const Dims& v, std::int64_t a) { return std::find(v.begin(), v.end(), a) != v.end(); }
@@ -168,16 +153,6 @@ TEST(DotGeneral, ResultDoesNotDependOnOperandLayout) {
 }
 
 // ---------------------------------------------------------------- derivatives
-
-std::pair<long double, long double> inner(const Array& a, const Array& b) {
-  const auto x = host(a), y = host(b);
-  long double s = 0, m = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    s += static_cast<long double>(x[i]) * y[i];
-    m += std::fabs(static_cast<long double>(x[i]) * y[i]);
-  }
-  return {s, m};
-}
 
 // JVP vs central differences in f64 (h = 1e-5: truncation and rounding both ~1e-11).
 TEST(DotGeneral, JvpMatchesCentralDifferences) {
@@ -342,16 +317,6 @@ TEST(DotGeneral, FastPathAgreesWithTheReproducibleKernel) {
 }
 
 // ---------------------------------------------------------------- errors
-
-template <class E, class F>
-void expect_error(F f, const std::string& fragment) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
 
 TEST(DotGeneral, BadArgumentsGiveClearErrors) {
   const Array x = pure::zeros({2, 3}), y = pure::zeros({4, 5});
