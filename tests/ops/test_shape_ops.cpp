@@ -292,16 +292,6 @@ TEST(ShapeOps, GradOfGradAndJvpOfGrad) {
 
 // ---------------------------------------------------------------- errors
 
-template <class E, class F>
-void expect_error(F f, const std::string& fragment) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
-
 TEST(ShapeOps, BadArgumentsGiveClearErrors) {
   const Array x = pure::zeros({2, 3});
   expect_error<pure::ShapeError>([&] { lax::transpose(x, {0, 0}); }, "pure::transpose: permutation (0,0)");
