@@ -2,9 +2,12 @@
 // Arrays) and device API (bits_at, uniform_at, normal_at inside a Kokkos
 // kernel) next to
 //   - the floor: a plain loop over Random123's threefry2x32-20 with pure's
-//     counter layout, compiled with the same flags, so the ratio shows what
-//     pure's layers (Array allocation, Kokkos dispatch, the generator switch)
-//     cost on top of the generator itself;
+//     counter layout, compiled with the same flags (and, as floor_threefry_avx2
+//     and _avx512, for the instruction sets of pure's host loops), so the ratio
+//     shows what pure's layers (Array allocation, Kokkos dispatch, the
+//     generator switch) cost on top of the generator itself;
+//   - pure's host API once more at each instruction-set level its host loops
+//     are built for (pure_host_baseline, _avx2, _avx512: pure/core/host_simd.hpp);
 //   - peers: std::mt19937_64 with <random>'s distributions, and
 //     Kokkos::Random_XorShift64_Pool (fill_random, and get_state/free_state).
 // Every benchmark reports bytes/s and values/s; Kokkos ones fence inside the
@@ -21,6 +24,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <Kokkos_Core.hpp>
@@ -58,16 +62,16 @@ OutView<T> make_out(std::int64_t n) {
 
 threefry2x32_key_t floor_key(const pr::Key& key) { return threefry2x32_key_t{{key.words[0], key.words[1]}}; }
 
-inline threefry2x32_ctr_t floor_block(threefry2x32_key_t k, std::uint64_t i) {
+KOKKOS_FORCEINLINE_FUNCTION threefry2x32_ctr_t floor_block(threefry2x32_key_t k, std::uint64_t i) {
   const threefry2x32_ctr_t c = {{static_cast<std::uint32_t>(i >> 32), static_cast<std::uint32_t>(i)}};
   return threefry2x32(c, k);
 }
 
 struct FloorBitsU32 {
-  std::uint32_t operator()(threefry2x32_ctr_t r) const { return r.v[0] ^ r.v[1]; }
+  KOKKOS_FORCEINLINE_FUNCTION std::uint32_t operator()(threefry2x32_ctr_t r) const { return r.v[0] ^ r.v[1]; }
 };
 struct FloorUniformF32 {
-  float operator()(threefry2x32_ctr_t r) const {
+  KOKKOS_FORCEINLINE_FUNCTION float operator()(threefry2x32_ctr_t r) const {
     const std::uint32_t f = ((r.v[0] ^ r.v[1]) >> 9) | 0x3F800000u;
     float x;
     std::memcpy(&x, &f, sizeof x);
@@ -75,7 +79,7 @@ struct FloorUniformF32 {
   }
 };
 struct FloorUniformF64 {
-  double operator()(threefry2x32_ctr_t r) const {
+  KOKKOS_FORCEINLINE_FUNCTION double operator()(threefry2x32_ctr_t r) const {
     const std::uint64_t f = (((std::uint64_t{r.v[0]} << 32) | r.v[1]) >> 12) | 0x3FF0000000000000ull;
     double x;
     std::memcpy(&x, &f, sizeof x);
@@ -84,18 +88,50 @@ struct FloorUniformF64 {
 };
 
 template <class T, class Convert>
-void floor_fill(threefry2x32_key_t k, std::uint64_t offset, T* out, std::int64_t n) {
+KOKKOS_FORCEINLINE_FUNCTION void floor_loop(threefry2x32_key_t k, std::uint64_t offset, T* out, std::int64_t n) {
   const Convert convert;
   for (std::int64_t i = 0; i < n; ++i) out[i] = convert(floor_block(k, offset + static_cast<std::uint64_t>(i)));
 }
 
 template <class T, class Convert>
-void bm_floor(benchmark::State& state) {
+void floor_fill(threefry2x32_key_t k, std::uint64_t offset, T* out, std::int64_t n) {
+  floor_loop<T, Convert>(k, offset, out, n);
+}
+
+template <class T>
+using FloorFill = void (*)(threefry2x32_key_t, std::uint64_t, T*, std::int64_t);
+
+// The floor at pure's other instruction-set levels: the same loop, compiled for
+// AVX2 and AVX-512 with the target attributes of pure's host loops
+// (src/core/host_simd_for.hpp), so pure_host_<level> has a floor of its own.
+#if (defined(__x86_64__) || defined(__amd64__)) && (defined(__GNUC__) || defined(__clang__))
+#define PURE_BENCH_X86 1
+template <class T, class Convert>
+__attribute__((target("avx2"))) void floor_fill_avx2(threefry2x32_key_t k, std::uint64_t offset, T* out,
+                                                     std::int64_t n) {
+  floor_loop<T, Convert>(k, offset, out, n);
+}
+#if defined(__clang__)
+#define PURE_BENCH_AVX512 "avx512f,avx512dq,avx512vl,avx512bw"
+#else
+#define PURE_BENCH_AVX512 "avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512"
+#endif
+template <class T, class Convert>
+__attribute__((target(PURE_BENCH_AVX512))) void floor_fill_avx512(threefry2x32_key_t k, std::uint64_t offset, T* out,
+                                                                  std::int64_t n) {
+  floor_loop<T, Convert>(k, offset, out, n);
+}
+#else
+#define PURE_BENCH_X86 0
+#endif
+
+template <class T>
+void bm_floor(benchmark::State& state, FloorFill<T> fill) {
   const std::int64_t n = state.range(0);
   std::vector<T> out(static_cast<std::size_t>(n));
   const threefry2x32_key_t k = floor_key(pr::key(kSeed));
   for (auto _ : state) {
-    floor_fill<T, Convert>(k, 0, out.data(), n);
+    fill(k, 0, out.data(), n);
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
@@ -130,6 +166,16 @@ void bm_pure_host(benchmark::State& state) {
     benchmark::DoNotOptimize(a.data());
   }
   set_counters<T>(state, n);
+}
+
+// The same at a chosen instruction-set level of pure's host loops (the rows
+// above run at the level pure picks: the best the CPU has, or PURE_HOST_SIMD).
+template <class T, class Draw>
+void bm_pure_host_at(benchmark::State& state, pure::HostSimd level) {
+  const pure::HostSimd saved = pure::host_simd();
+  pure::set_host_simd(level);
+  bm_pure_host<T, Draw>(state);
+  pure::set_host_simd(saved);
 }
 
 // ---------------------------------------------------------------- pure, device API
@@ -281,15 +327,43 @@ void register_all() {
   const auto sized = [](benchmark::internal::Benchmark* b) {
     b->Arg(std::int64_t{1} << 16)->Arg(std::int64_t{1} << 22)->Unit(benchmark::kMicrosecond);
   };
-  sized(benchmark::RegisterBenchmark("floor_threefry/bits_u32", bm_floor<std::uint32_t, FloorBitsU32>));
-  sized(benchmark::RegisterBenchmark("floor_threefry/uniform_f32", bm_floor<float, FloorUniformF32>));
-  sized(benchmark::RegisterBenchmark("floor_threefry/uniform_f64", bm_floor<double, FloorUniformF64>));
+  sized(benchmark::RegisterBenchmark("floor_threefry/bits_u32", bm_floor<std::uint32_t>,
+                                     &floor_fill<std::uint32_t, FloorBitsU32>));
+  sized(
+      benchmark::RegisterBenchmark("floor_threefry/uniform_f32", bm_floor<float>, &floor_fill<float, FloorUniformF32>));
+  sized(benchmark::RegisterBenchmark("floor_threefry/uniform_f64", bm_floor<double>,
+                                     &floor_fill<double, FloorUniformF64>));
+#if PURE_BENCH_X86
+  if (pure::host_simd_supported() >= pure::HostSimd::avx2) {
+    sized(benchmark::RegisterBenchmark("floor_threefry_avx2/bits_u32", bm_floor<std::uint32_t>,
+                                       &floor_fill_avx2<std::uint32_t, FloorBitsU32>));
+    sized(benchmark::RegisterBenchmark("floor_threefry_avx2/uniform_f32", bm_floor<float>,
+                                       &floor_fill_avx2<float, FloorUniformF32>));
+  }
+  if (pure::host_simd_supported() >= pure::HostSimd::avx512) {
+    sized(benchmark::RegisterBenchmark("floor_threefry_avx512/bits_u32", bm_floor<std::uint32_t>,
+                                       &floor_fill_avx512<std::uint32_t, FloorBitsU32>));
+    sized(benchmark::RegisterBenchmark("floor_threefry_avx512/uniform_f32", bm_floor<float>,
+                                       &floor_fill_avx512<float, FloorUniformF32>));
+  }
+#endif
 
   sized(benchmark::RegisterBenchmark("pure_host/bits_u32", bm_pure_host<std::uint32_t, HostBitsU32>));
   sized(benchmark::RegisterBenchmark("pure_host/uniform_f32", bm_pure_host<float, HostUniform<DType::f32>>));
   sized(benchmark::RegisterBenchmark("pure_host/uniform_f64", bm_pure_host<double, HostUniform<DType::f64>>));
   sized(benchmark::RegisterBenchmark("pure_host/normal_f32", bm_pure_host<float, HostNormal<DType::f32>>));
   sized(benchmark::RegisterBenchmark("pure_host/normal_f64", bm_pure_host<double, HostNormal<DType::f64>>));
+
+  for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+    const auto level = static_cast<pure::HostSimd>(l);
+    const std::string prefix = std::string("pure_host_") + pure::host_simd_name(level) + "/";
+    sized(benchmark::RegisterBenchmark((prefix + "bits_u32").c_str(), bm_pure_host_at<std::uint32_t, HostBitsU32>,
+                                       level));
+    sized(benchmark::RegisterBenchmark((prefix + "uniform_f32").c_str(),
+                                       bm_pure_host_at<float, HostUniform<DType::f32>>, level));
+    sized(benchmark::RegisterBenchmark((prefix + "normal_f32").c_str(), bm_pure_host_at<float, HostNormal<DType::f32>>,
+                                       level));
+  }
 
   sized(benchmark::RegisterBenchmark("pure_device/bits_u32", bm_pure_device<std::uint32_t, AtBitsU32>));
   sized(benchmark::RegisterBenchmark("pure_device/uniform_f32", bm_pure_device<float, AtUniform<float>>));
@@ -357,6 +431,16 @@ bool sanity_check() {
                   pr::normal(k3, pure::Shape{n}, DType::f32).to_host<float>(), "normal_at and pure::normal f32");
   ok &= same_bits(device_vector<double, AtNormal<double>>(k4, n),
                   pr::normal(k4, pure::Shape{n}, DType::f64).to_host<double>(), "normal_at and pure::normal f64");
+#if PURE_BENCH_X86
+  // The vectorised floors compute the plain floor's bits.
+  const std::vector<std::uint32_t> plain = floor_vector<std::uint32_t, FloorBitsU32>(k0, high, n);
+  for (int l = 1; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+    std::vector<std::uint32_t> v(static_cast<std::size_t>(n));
+    (l == 1 ? &floor_fill_avx2<std::uint32_t, FloorBitsU32>
+            : &floor_fill_avx512<std::uint32_t, FloorBitsU32>)(floor_key(k0), high, v.data(), n);
+    ok &= same_bits(v, plain, l == 1 ? "floor_threefry_avx2 and the floor" : "floor_threefry_avx512 and the floor");
+  }
+#endif
   return ok;
 }
 

@@ -6,6 +6,7 @@
 #include <pure/core/creation.hpp>
 #include <pure/core/dtype.hpp>
 #include <pure/core/error.hpp>
+#include <pure/core/host_simd.hpp>
 #include <pure/core/scope_guard.hpp>
 #include <pure/core/shape.hpp>
 #include <pure/core/tree.hpp>

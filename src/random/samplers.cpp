@@ -3,6 +3,8 @@
 #include <pure/random/device.hpp>
 #include <pure/random/samplers.hpp>
 
+#include "core/host_simd_for.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,7 +26,7 @@ struct DrawKernel {
   Key key;
   std::uint64_t offset;
   Draw draw;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(std::int64_t i) const {
     out(i) = draw(key, offset + static_cast<std::uint64_t>(i));
   }
 };
@@ -36,11 +38,24 @@ template <Impl kImpl, class Draw>
 struct WithImpl {
   Draw draw;
   template <class... A>
-  KOKKOS_INLINE_FUNCTION auto operator()(Key k, A... a) const {
+  KOKKOS_FORCEINLINE_FUNCTION auto operator()(Key k, A... a) const {
     k.impl = kImpl;
     return draw(k, a...);
   }
 };
+
+// Draws marked kHostSimd are branch-free per element and vectorise: on host
+// execution spaces they run through host_simd_for, one loop per instruction-set
+// level. The others (rejection loops, integer division by a run-time span) would
+// gain nothing from the extra versions, so they stay plain parallel_for.
+template <class Draw, class Kernel>
+void launch(const char* what, std::int64_t n, const Kernel& kernel) {
+  if constexpr (Draw::kHostSimd) {
+    pure::detail::host_simd_for(what, n, kernel);
+  } else {
+    Kokkos::parallel_for(what, Policy(0, n), kernel);
+  }
+}
 
 // Runs DrawKernel without recording a key use: for keys the library derived
 // itself (permutation rounds) and for callers that recorded the use already.
@@ -48,11 +63,11 @@ template <class T, class Draw>
 Array run_elementwise(const Key& key, const Shape& shape, std::uint64_t offset, const Draw& draw, const char* what) {
   Array a = Array::allocate(shape, dtype_of<T>(), what);
   if (key.impl == Impl::philox) {
-    Kokkos::parallel_for(what, Policy(0, shape.size()),
-                         DrawKernel<T, WithImpl<Impl::philox, Draw>>{a.mutable_view<T>(what), key, offset, {draw}});
+    launch<Draw>(what, shape.size(),
+                 DrawKernel<T, WithImpl<Impl::philox, Draw>>{a.mutable_view<T>(what), key, offset, {draw}});
   } else {
-    Kokkos::parallel_for(what, Policy(0, shape.size()),
-                         DrawKernel<T, WithImpl<Impl::threefry, Draw>>{a.mutable_view<T>(what), key, offset, {draw}});
+    launch<Draw>(what, shape.size(),
+                 DrawKernel<T, WithImpl<Impl::threefry, Draw>>{a.mutable_view<T>(what), key, offset, {draw}});
   }
   return a;
 }
@@ -101,47 +116,62 @@ void require_float(DType dtype, const char* what, const char* arg = "dtype") {
 }
 
 struct Bits32 {
-  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const Key& k, std::uint64_t i) const { return bits_at(k, i); }
+  static constexpr bool kHostSimd = true;
+  KOKKOS_FORCEINLINE_FUNCTION std::uint32_t operator()(const Key& k, std::uint64_t i) const { return bits_at(k, i); }
 };
 struct Bits64 {
-  KOKKOS_INLINE_FUNCTION std::uint64_t operator()(const Key& k, std::uint64_t i) const { return bits64_at(k, i); }
+  static constexpr bool kHostSimd = true;
+  KOKKOS_FORCEINLINE_FUNCTION std::uint64_t operator()(const Key& k, std::uint64_t i) const { return bits64_at(k, i); }
 };
-template <class T>
+// uniform_at, with its lo == 0 test hoisted out of the loop (kLoIsZero).
+template <class T, bool kLoIsZero>
 struct Uniform {
+  static constexpr bool kHostSimd = true;
   T lo, hi;
-  KOKKOS_INLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return uniform_at<T>(k, i, lo, hi); }
+  KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const {
+    return detail::scale_unit<T, kLoIsZero>(detail::unit_at<T>(k, i), lo, hi);
+  }
 };
 template <class T>
 struct Normal {
-  KOKKOS_INLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return normal_at<T>(k, i); }
+  // f64: erfinv and log1p branch per element and do not vectorise (yet).
+  static constexpr bool kHostSimd = std::is_same<T, float>::value;
+  KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return normal_at<T>(k, i); }
 };
 template <class T>
 struct TruncatedNormal {
+  static constexpr bool kHostSimd = std::is_same<T, float>::value;
   T a, b, clip_lo, clip_hi;
-  KOKKOS_INLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const {
+  KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const {
     return detail::truncated_normal_from<T>(k, i, a, b, clip_lo, clip_hi);
   }
 };
 struct Bernoulli {
+  static constexpr bool kHostSimd = true;
   float p;
-  KOKKOS_INLINE_FUNCTION bool operator()(const Key& k, std::uint64_t i) const { return bernoulli_at<float>(k, i, p); }
+  KOKKOS_FORCEINLINE_FUNCTION bool operator()(const Key& k, std::uint64_t i) const {
+    return bernoulli_at<float>(k, i, p);
+  }
 };
 template <class T>
 struct Randint {
+  static constexpr bool kHostSimd = false;  // integer division by the span
   T minval;
   typename detail::UnsignedOf<T>::type span;
-  KOKKOS_INLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const {
+  KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const {
     return detail::randint_span_at<T>(k, i, minval, span);
   }
 };
 template <class T>
 struct Exponential {
-  KOKKOS_INLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return exponential_at<T>(k, i); }
+  static constexpr bool kHostSimd = false;  // log1p branches
+  KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return exponential_at<T>(k, i); }
 };
 template <class T>
 struct Gamma {
+  static constexpr bool kHostSimd = false;  // rejection loop
   T a;
-  KOKKOS_INLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return gamma_at<T>(k, i, a); }
+  KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return gamma_at<T>(k, i, a); }
 };
 
 // -- randint ------------------------------------------------------------------
@@ -356,6 +386,15 @@ Array bits(const Key& key, const Shape& shape, DType dtype, std::uint64_t offset
   throw DTypeError(std::string(what) + ": argument 'dtype' must be uint32 or uint64, got " + dtype_name(dtype));
 }
 
+namespace {
+template <class T>
+Array draw_uniform(const Key& key, const Shape& shape, std::uint64_t offset, T lo, T hi, Where where) {
+  constexpr const char* what = "pure::random::uniform";
+  if (lo == T(0)) return draw_elementwise<T>(key, shape, offset, Uniform<T, true>{lo, hi}, what, where);
+  return draw_elementwise<T>(key, shape, offset, Uniform<T, false>{lo, hi}, what, where);
+}
+}  // namespace
+
 Array uniform(const Key& key, const Shape& shape, DType dtype, double lo, double hi, std::uint64_t offset,
               Where where) {
   constexpr const char* what = "pure::random::uniform";
@@ -363,11 +402,9 @@ Array uniform(const Key& key, const Shape& shape, DType dtype, double lo, double
   if (!(std::isfinite(lo) && std::isfinite(hi) && lo < hi)) {
     throw ValueError(std::string(what) + ": needs finite lo < hi, got lo=" + num(lo) + " hi=" + num(hi));
   }
-  if (dtype == DType::f32) {
-    return draw_elementwise<float>(key, shape, offset, Uniform<float>{static_cast<float>(lo), static_cast<float>(hi)},
-                                   what, where);
-  }
-  return draw_elementwise<double>(key, shape, offset, Uniform<double>{lo, hi}, what, where);
+  if (dtype == DType::f32)
+    return draw_uniform(key, shape, offset, static_cast<float>(lo), static_cast<float>(hi), where);
+  return draw_uniform(key, shape, offset, lo, hi, where);
 }
 
 Array normal(const Key& key, const Shape& shape, DType dtype, std::uint64_t offset, Where where) {

@@ -446,6 +446,78 @@ TEST(Math, ErfinvRoundTripsThroughErf) {
   EXPECT_LE(f.ulps, 3.0);
 }
 
+// erfinv(float) takes w = -log1p(-x*x) from a branch-free double evaluation
+// (detail::neg_log1p_neg), not from pure::math::log1p. It must round to the
+// same float as float(log1p(double)), whose error is far below a float ulp:
+// checked at every 61st float of [0, 1], at every float in the last 2^16 below
+// 1 (where w is large and 1 - t loses the most), and around the 2^-30 switch.
+TEST(Math, ErfinvFloatLogTermMatchesDoubleLog1p) {
+  std::int64_t checked = 0;
+  std::vector<std::uint32_t> mismatches;
+  const auto check = [&](std::uint32_t xb) {
+    const float x = bit_cast<float>(xb);
+    const float t = x * x;
+    const float want = static_cast<float>(-pm::log1p(-static_cast<double>(t)));
+    if (bit_cast<std::uint32_t>(pm::detail::neg_log1p_neg(t)) != bit_cast<std::uint32_t>(want)) {
+      mismatches.push_back(xb);
+    }
+    ++checked;
+  };
+  constexpr std::uint32_t one = 0x3F800000u;
+  for (std::uint32_t b = 0; b < one; b += 61) check(b);
+  for (std::uint32_t b = one - (1u << 16); b < one; ++b) check(b);
+  const std::uint32_t switch_x = bit_cast<std::uint32_t>(0x1p-15f);  // x*x = 2^-30
+  for (std::uint32_t b = switch_x - 4096; b < switch_x + 4096; ++b) check(b);
+  std::printf("[ math     ] erfinv f32: log term checked at %lld x, %zu differ\n", static_cast<long long>(checked),
+              mismatches.size());
+  EXPECT_GT(checked, 17000000);
+  EXPECT_TRUE(mismatches.empty()) << "first at x = " << std::hexfloat << bit_cast<float>(mismatches.front());
+  // t = 0 and tiny t: -log1p(-t) rounds to t.
+  EXPECT_TRUE(same_bits(pm::detail::neg_log1p_neg(0.0f), 0.0f));
+  EXPECT_EQ(pm::detail::neg_log1p_neg(0x1p-140f), 0x1p-140f);
+}
+
+// The branch-free erfinv(float) against Giles' formula written the plain way
+// (branches, w from float(log1p(double))): equal bits at every 61st float of
+// [-1, 1] and at every float in the last 2^16 below 1 (the tail branch).
+TEST(Math, ErfinvFloatEqualsBranchyReference) {
+  const auto reference = [](float x) -> float {
+    float w = static_cast<float>(-pm::log1p(-static_cast<double>(x * x)));
+    float p;
+    if (w < 5.0f) {
+      w = w - 2.5f;
+      p = 2.81022636e-08f;
+      for (float c : {3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f, 0.00021858087f, -0.00125372503f,
+                      -0.00417768164f, 0.246640727f, 1.50140941f}) {
+        p = c + p * w;
+      }
+    } else {
+      w = std::sqrt(w) - 3.0f;
+      p = -0.000200214257f;
+      for (float c : {0.000100950558f, 0.00134934322f, -0.00367342844f, 0.00573950773f, -0.0076224613f, 0.00943887047f,
+                      1.00167406f, 2.83297682f}) {
+        p = c + p * w;
+      }
+    }
+    return p * x;
+  };
+  std::int64_t differ = 0;
+  float first = 0;
+  const auto check = [&](std::uint32_t b) {
+    const float x = bit_cast<float>(b);
+    if (bit_cast<std::uint32_t>(pm::erfinv(x)) != bit_cast<std::uint32_t>(reference(x))) {
+      if (differ++ == 0) first = x;
+    }
+  };
+  constexpr std::uint32_t one = 0x3F800000u;
+  for (std::uint32_t b = 0; b < one; b += 61) {
+    check(b);
+    check(b | 0x80000000u);
+  }
+  for (std::uint32_t b = one - (1u << 16); b < one; ++b) check(b);
+  EXPECT_EQ(differ, 0) << "first at x = " << std::hexfloat << first;
+}
+
 // ------------------------------------------------------- kernel vs host, bitwise
 
 constexpr int kNumFunctions = 8;

@@ -2,7 +2,8 @@
 // (key, i). A whole draw must equal, byte for byte, the same draw made in
 // uneven chunks with `offset`, and the values a user's own Kokkos kernel gets
 // through the *_at device functions under any policy, chunk size, iteration
-// order or multi-dimensional index space (flat row-major index).
+// order or multi-dimensional index space (flat row-major index), and the host
+// API's loop at every SIMD level the CPU has.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -169,6 +170,21 @@ void check_sampler(const Host& host, const Draw& draw, bool whole_key = false) {
     const Array whole = host(key, Shape{n}, 0);
     ASSERT_EQ(whole.dtype(), pure::dtype_of<T>());
     const Bytes expect = host_bytes(whole);
+
+    // Every instruction-set version of the host loop (pure/core/host_simd.hpp)
+    // gives the same bytes: n = 5003 is one full 4096-element work item plus a
+    // ragged one, so vector bodies and scalar tails are both compared.
+    {
+      const pure::HostSimd saved = pure::host_simd();
+      for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+        const auto level = static_cast<pure::HostSimd>(l);
+        pure::set_host_simd(level);
+        r::reset_key_reuse_record();
+        EXPECT_EQ(mismatch(host_bytes(host(key, Shape{n}, 0)), expect, sizeof(T)), "")
+            << "host loop at SIMD level " << pure::host_simd_name(level);
+      }
+      pure::set_host_simd(saved);
+    }
 
     // The same elements again, on purpose: forget the whole draw. The chunks
     // themselves are disjoint and must not trip the key-reuse check.

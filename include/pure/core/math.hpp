@@ -17,6 +17,7 @@
 //   float   log, log1p, exp, expm1, pow, erf: computed in double, rounded once
 //           (0.5 ulp measured; at most 0.5 + 2^-28 by construction)
 //   erfinv  XLA's formulas, as JAX: about 3.5 ulp (double) and 2.3 ulp (float)
+//           (the float version branch-free, for vectorised sampler loops)
 //           plus, near +-1, the effect of rounding x*x, the same as moving x by
 //           up to |x| * 2^-54 (double) or 2^-25 (float); float values equal
 //           JAX's bitwise for 94% of inputs and are within 2 ulp for all.
@@ -446,38 +447,67 @@ KOKKOS_INLINE_FUNCTION float pow(float x, float y) {
   return static_cast<float>(pow(static_cast<double>(x), static_cast<double>(y)));
 }
 
+namespace detail {
+/// -log1p(-t) for a float t in [0, 1], rounded to float: erfinv's w. Computed
+/// in double without branches, so that sampler loops vectorise: 1 - t is exact
+/// in double for t >= 2^-30, and its log (fdlibm's reduction to
+/// sqrt(1/2) <= m < sqrt(2), series to s^15) is within about 2^-45 of the true
+/// value, so the float result is the correctly rounded one except within 2^-45
+/// of a rounding boundary. tests/core/test_math.cpp checks it against
+/// float(log1p(double)) at every float x with t = x*x (all 2^31 of [-1, 1] once,
+/// measured: no difference). Below 2^-30, -log1p(-t) = t + t^2/2 + ... rounds
+/// to t. t = 1 gives a finite value here; erfinv handles it.
+KOKKOS_FORCEINLINE_FUNCTION float neg_log1p_neg(float t) {
+  const double y = 1.0 - static_cast<double>(t);
+  // y = 2^k * m: offsetting the bits by sqrt(1/2) puts the exponent step at m = sqrt(1/2);
+  // the 64 << 52 bias keeps the difference unsigned for all y >= 2^-64.
+  const std::uint64_t b = to_bits(y);
+  const std::uint64_t biased_k = (b + (std::uint64_t{64} << 52) - 0x3fe6a09e667f3bcdull) >> 52;  // k + 64
+  const double m = from_bits(b - ((biased_k - 64u) << 52));
+  const double k = from_bits(0x4330000000000000ull | biased_k) - (0x1p52 + 64.0);  // exact int -> double
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double r = z * horner(z, 2.0 / 3, 2.0 / 5, 2.0 / 7, 2.0 / 9, 2.0 / 11, 2.0 / 13, 2.0 / 15);
+  const double hfsq = 0.5 * f * f;
+  const double log_y = k * 0x1.62e42fefa39efp-1 + (f - (hfsq - s * (hfsq + r)));
+  const float w = static_cast<float>(-log_y);
+  return t < 0x1p-30f ? t : w;
+}
+}  // namespace detail
+
 /// Inverse error function, single precision: Giles' single-precision fit, with
-/// the same float operations in the same order as XLA's ErfInv32 (w = -log1p(-x*x)
-/// using this library's float log1p), so jax.random.normal's float32 values are
-/// reproduced. erfinv(+-1) = +-inf, NaN outside [-1, 1].
-KOKKOS_INLINE_FUNCTION float erfinv(float x) {
-  float w = -log1p(-x * x);
-  float p;
-  if (w < 5.0f) {
-    w = w - 2.5f;
-    p = 2.81022636e-08f;
-    p = 3.43273939e-07f + p * w;
-    p = -3.5233877e-06f + p * w;
-    p = -4.39150654e-06f + p * w;
-    p = 0.00021858087f + p * w;
-    p = -0.00125372503f + p * w;
-    p = -0.00417768164f + p * w;
-    p = 0.246640727f + p * w;
-    p = 1.50140941f + p * w;
-  } else {
-    w = sqrt(w) - 3.0f;
-    p = -0.000200214257f;
-    p = 0.000100950558f + p * w;
-    p = 0.00134934322f + p * w;
-    p = -0.00367342844f + p * w;
-    p = 0.00573950773f + p * w;
-    p = -0.0076224613f + p * w;
-    p = 0.00943887047f + p * w;
-    p = 1.00167406f + p * w;
-    p = 2.83297682f + p * w;
-  }
-  if (x == 1.0f || x == -1.0f) return x * static_cast<float>(detail::inf());
-  return p * x;
+/// the same float operations in the same order as XLA's ErfInv32 (w = -log1p(-x*x),
+/// rounded to float), so jax.random.normal's float32 values are reproduced.
+/// erfinv(+-1) = +-inf, NaN outside [-1, 1]. Both of Giles' branches are
+/// evaluated and one is selected: no branches, so loops over it vectorise.
+KOKKOS_FORCEINLINE_FUNCTION float erfinv(float x) {
+  const float t = x * x;
+  const float w = detail::neg_log1p_neg(t);
+  const float wc = w - 2.5f;  // w < 5
+  float p = 2.81022636e-08f;
+  p = 3.43273939e-07f + p * wc;
+  p = -3.5233877e-06f + p * wc;
+  p = -4.39150654e-06f + p * wc;
+  p = 0.00021858087f + p * wc;
+  p = -0.00125372503f + p * wc;
+  p = -0.00417768164f + p * wc;
+  p = 0.246640727f + p * wc;
+  p = 1.50140941f + p * wc;
+  const float wt = sqrt(w) - 3.0f;  // w >= 5 (the tail)
+  float q = -0.000200214257f;
+  q = 0.000100950558f + q * wt;
+  q = 0.00134934322f + q * wt;
+  q = -0.00367342844f + q * wt;
+  q = 0.00573950773f + q * wt;
+  q = -0.0076224613f + q * wt;
+  q = 0.00943887047f + q * wt;
+  q = 1.00167406f + q * wt;
+  q = 2.83297682f + q * wt;
+  const float value = (w < 5.0f ? p : q) * x;
+  const float at_one = x * static_cast<float>(detail::inf());  // XLA: erfinv(+-1) = x * inf
+  const float outside = static_cast<float>(detail::nan());
+  return t < 1.0f ? value : (t == 1.0f ? at_one : outside);  // NaN x fails every test: NaN
 }
 
 }  // namespace pure::math

@@ -38,7 +38,10 @@ KOKKOS_FORCEINLINE_FUNCTION void philox_block(const Key& key, std::uint32_t c0, 
   r123::Philox4x32_R<10>::ctr_type ctr = {{c0, c1, c2, c3}};
   r123::Philox4x32_R<10>::key_type k = {{key.words[0], key.words[1]}};
   const auto r = r123::Philox4x32_R<10>()(ctr, k);
-  for (int j = 0; j < 4; ++j) out[j] = r.v[j];
+  out[0] = r.v[0];
+  out[1] = r.v[1];
+  out[2] = r.v[2];
+  out[3] = r.v[3];
 }
 
 KOKKOS_INLINE_FUNCTION std::uint32_t hi32(std::uint64_t i) { return static_cast<std::uint32_t>(i >> 32); }
@@ -83,7 +86,8 @@ KOKKOS_FORCEINLINE_FUNCTION std::uint32_t bits_at(const Key& key, std::uint64_t 
     std::uint32_t w[4];
     const std::uint64_t block = i >> 2;
     detail::philox_block(key, detail::lo32(block), detail::hi32(block), 0u, 0u, w);
-    return w[i & 3u];
+    const unsigned j = static_cast<unsigned>(i & 3u);  // selects, not w[j]: loops over i vectorise
+    return j == 0u ? w[0] : j == 1u ? w[1] : j == 2u ? w[2] : w[3];
   }
   std::uint32_t w[2];
   detail::threefry_at(key, i, w);
@@ -96,8 +100,8 @@ KOKKOS_FORCEINLINE_FUNCTION std::uint64_t bits64_at(const Key& key, std::uint64_
     std::uint32_t w[4];
     const std::uint64_t block = i >> 1;
     detail::philox_block(key, detail::lo32(block), detail::hi32(block), 0u, 0u, w);
-    const unsigned j = 2u * static_cast<unsigned>(i & 1u);
-    return (static_cast<std::uint64_t>(w[j]) << 32) | w[j + 1];
+    const bool second = (i & 1u) != 0u;
+    return (static_cast<std::uint64_t>(second ? w[2] : w[0]) << 32) | (second ? w[3] : w[1]);
   }
   std::uint32_t w[2];
   detail::threefry_at(key, i, w);
@@ -113,13 +117,13 @@ KOKKOS_FORCEINLINE_FUNCTION double unit_double(std::uint64_t bits) {
   return pure::detail::bit_cast<double>((bits >> 12) | 0x3FF0000000000000ull) - 1.0;
 }
 template <class T>
-KOKKOS_INLINE_FUNCTION T unit_at(const Key& key, std::uint64_t i);
+KOKKOS_FORCEINLINE_FUNCTION T unit_at(const Key& key, std::uint64_t i);
 template <>
-KOKKOS_INLINE_FUNCTION float unit_at<float>(const Key& key, std::uint64_t i) {
+KOKKOS_FORCEINLINE_FUNCTION float unit_at<float>(const Key& key, std::uint64_t i) {
   return unit_float(bits_at(key, i));
 }
 template <>
-KOKKOS_INLINE_FUNCTION double unit_at<double>(const Key& key, std::uint64_t i) {
+KOKKOS_FORCEINLINE_FUNCTION double unit_at<double>(const Key& key, std::uint64_t i) {
   return unit_double(bits64_at(key, i));
 }
 }  // namespace detail
@@ -135,14 +139,14 @@ namespace detail {
 // arguments whose product's error term does not underflow (|a*b| > 2^-969).
 
 /// s = fl(a + b) with a + b == s + e exactly.
-KOKKOS_INLINE_FUNCTION double two_sum(double a, double b, double& e) {
+KOKKOS_FORCEINLINE_FUNCTION double two_sum(double a, double b, double& e) {
   const double s = a + b;
   const double bv = s - a;
   e = (a - (s - bv)) + (b - bv);
   return s;
 }
 /// p = fl(a * b) with a * b == p + e exactly.
-KOKKOS_INLINE_FUNCTION double two_prod(double a, double b, double& e) {
+KOKKOS_FORCEINLINE_FUNCTION double two_prod(double a, double b, double& e) {
   constexpr double splitter = 134217729.0;  // 2^27 + 1
   const double ca = splitter * a, cb = splitter * b;
   const double ah = ca - (ca - a), bh = cb - (cb - b);
@@ -153,7 +157,7 @@ KOKKOS_INLINE_FUNCTION double two_prod(double a, double b, double& e) {
 }
 /// a + b rounded to odd: the exact sum if representable, else whichever
 /// neighbour has an odd last bit (it keeps a sticky bit for a later rounding).
-KOKKOS_INLINE_FUNCTION double add_round_to_odd(double a, double b) {
+KOKKOS_FORCEINLINE_FUNCTION double add_round_to_odd(double a, double b) {
   double e;
   double s = two_sum(a, b, e);
   if (e != 0.0) {
@@ -173,7 +177,7 @@ KOKKOS_INLINE_FUNCTION double add_round_to_odd(double a, double b) {
 #endif
 
 /// a * b + c with one rounding (as IEEE fma).
-KOKKOS_INLINE_FUNCTION double fma_exact(double a, double b, double c) {
+KOKKOS_FORCEINLINE_FUNCTION double fma_exact(double a, double b, double c) {
 #ifdef PURE_RANDOM_NATIVE_FMA
   return PURE_RANDOM_NATIVE_FMA(a, b, c);
 #else
@@ -185,7 +189,7 @@ KOKKOS_INLINE_FUNCTION double fma_exact(double a, double b, double c) {
 }
 /// Float fma: the product of two floats is exact in double, and rounding the
 /// sum to odd in double (53 >= 24 + 2 bits) then to float rounds only once.
-KOKKOS_INLINE_FUNCTION float fma_exact(float a, float b, float c) {
+KOKKOS_FORCEINLINE_FUNCTION float fma_exact(float a, float b, float c) {
 #ifdef PURE_RANDOM_NATIVE_FMAF
   return PURE_RANDOM_NATIVE_FMAF(a, b, c);
 #else
@@ -200,20 +204,35 @@ KOKKOS_INLINE_FUNCTION float fma_exact(float a, float b, float c) {
 /// Computed as max(lo, fma(u, hi - lo, lo)) with u in [0, 1): XLA fuses jax's
 /// multiply-add, so this is what JAX returns on CPUs and GPUs with FMA.
 template <class T>
-KOKKOS_INLINE_FUNCTION T uniform_at(const Key& key, std::uint64_t i, T lo = T(0), T hi = T(1)) {
-  const T u = detail::unit_at<T>(key, i);
+KOKKOS_FORCEINLINE_FUNCTION T uniform_at(const Key& key, std::uint64_t i, T lo = T(0), T hi = T(1));
+
+namespace detail {
+/// uniform_at's map of a unit draw u in [0, 1) onto [lo, hi). kLoIsZero promises
+/// lo == 0 (either sign) at compile time, so a sampler loop has no run-time choice left.
+template <class T, bool kLoIsZero = false>
+KOKKOS_FORCEINLINE_FUNCTION T scale_unit(T u, T lo, T hi) {
   // fma(u, s, 0) is the plain product: the default [0, 1) skips the emulation.
-  const T v = lo == T(0) ? u * (hi - lo) : detail::fma_exact(u, hi - lo, lo);
+  const T v = (kLoIsZero || lo == T(0)) ? u * (hi - lo) : fma_exact(u, hi - lo, lo);
   return v > lo ? v : lo;  // jax: max(lo, ...), guards rounding below lo
+}
+}  // namespace detail
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T uniform_at(const Key& key, std::uint64_t i, T lo, T hi) {
+  return detail::scale_unit<T>(detail::unit_at<T>(key, i), lo, hi);
 }
 
 /// Standard normal at element index i (as jax.random.normal: sqrt(2) * erfinv(u),
 /// u uniform in (-1, 1)); bitwise the same on every backend.
 template <class T>
-KOKKOS_INLINE_FUNCTION T normal_at(const Key& key, std::uint64_t i) {
-  // lo = nextafter(-1, 0): the open interval keeps erfinv finite.
+KOKKOS_FORCEINLINE_FUNCTION T normal_at(const Key& key, std::uint64_t i) {
+  // jax draws u = uniform(lo = nextafter(-1, 0), hi = 1): the open interval keeps
+  // erfinv finite. That is max(lo, fma(unit, hi - lo, lo)) as in uniform_at, where
+  // hi - lo = 2 - ulp(1)/2 rounds to 2 (a tie, to even), so the product is
+  // exact and the fma is one rounded addition: the same bits without the emulation.
   const T lo = static_cast<T>(-1) + (sizeof(T) == 4 ? T(5.9604644775390625e-08) : T(1.1102230246251565e-16));
-  const T u = uniform_at<T>(key, i, lo, T(1));
+  const T v = T(2) * detail::unit_at<T>(key, i) + lo;
+  const T u = v > lo ? v : lo;
   return static_cast<T>(1.4142135623730951) * pure::math::erfinv(u);
 }
 
@@ -246,7 +265,7 @@ KOKKOS_INLINE_FUNCTION constexpr T tiny() {
 /// truncated_normal_at with the bounds' images a = erf(lower/sqrt2), b = erf(upper/sqrt2)
 /// and the clip bounds precomputed (the host sampler computes them once).
 template <class T>
-KOKKOS_INLINE_FUNCTION T truncated_normal_from(const Key& key, std::uint64_t i, T a, T b, T clip_lo, T clip_hi) {
+KOKKOS_FORCEINLINE_FUNCTION T truncated_normal_from(const Key& key, std::uint64_t i, T a, T b, T clip_lo, T clip_hi) {
   const T u = uniform_at<T>(key, i, a, b);
   const T out = static_cast<T>(1.4142135623730951) * pure::math::erfinv(u);
   const T lo_clipped = out > clip_lo ? out : clip_lo;  // jnp.clip: min(max(out, lo), hi)
@@ -329,7 +348,7 @@ KOKKOS_INLINE_FUNCTION T truncated_normal_at(const Key& key, std::uint64_t i, T 
 /// true with probability p at element index i (as jax.random.bernoulli:
 /// uniform_at<T>(key, i) < p; jax's default 32-bit mode uses T = float).
 template <class T = float>
-KOKKOS_INLINE_FUNCTION bool bernoulli_at(const Key& key, std::uint64_t i, T p) {
+KOKKOS_FORCEINLINE_FUNCTION bool bernoulli_at(const Key& key, std::uint64_t i, T p) {
   return uniform_at<T>(key, i) < p;
 }
 
