@@ -134,13 +134,12 @@ struct Uniform {
 };
 template <class T>
 struct Normal {
-  // f64: erfinv and log1p branch per element and do not vectorise (yet).
-  static constexpr bool kHostSimd = std::is_same<T, float>::value;
+  static constexpr bool kHostSimd = true;
   KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return normal_at<T>(k, i); }
 };
 template <class T>
 struct TruncatedNormal {
-  static constexpr bool kHostSimd = std::is_same<T, float>::value;
+  static constexpr bool kHostSimd = true;
   T a, b, clip_lo, clip_hi;
   KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const {
     return detail::truncated_normal_from<T>(k, i, a, b, clip_lo, clip_hi);
@@ -164,7 +163,7 @@ struct Randint {
 };
 template <class T>
 struct Exponential {
-  static constexpr bool kHostSimd = false;  // log1p branches
+  static constexpr bool kHostSimd = true;
   KOKKOS_FORCEINLINE_FUNCTION T operator()(const Key& k, std::uint64_t i) const { return exponential_at<T>(k, i); }
 };
 template <class T>

@@ -477,29 +477,29 @@ TEST(Math, ErfinvFloatLogTermMatchesDoubleLog1p) {
   EXPECT_EQ(pm::detail::neg_log1p_neg(0x1p-140f), 0x1p-140f);
 }
 
-// The branch-free erfinv(float) against Giles' formula written the plain way
-// (branches, w from float(log1p(double))): equal bits at every 61st float of
-// [-1, 1] and at every float in the last 2^16 below 1 (the tail branch).
+// exponential_at<float> computes -log1p(-u) as neg_log1p_neg(u). Its u is a
+// uniform float, a multiple of 2^-23 in [0, 1): all 2^23 of them agree.
+TEST(Math, NegLog1pNegMatchesLog1pOnTheUniformGrid) {
+  std::int64_t differ = 0;
+  float first = 0;
+  for (std::uint32_t k = 0; k < (1u << 23); ++k) {
+    const float u = static_cast<float>(k) * 0x1p-23f;
+    if (bit_cast<std::uint32_t>(pm::detail::neg_log1p_neg(u)) != bit_cast<std::uint32_t>(-pm::log1p(-u))) {
+      if (differ++ == 0) first = u;
+    }
+  }
+  EXPECT_EQ(differ, 0) << "first at u = " << std::hexfloat << first;
+}
+
+// erfinv evaluates every range of Giles' fit and selects one (on CPUs), with
+// w from neg_log1p_neg. Checked against the plain formula: branches, w from
+// pure::math::log1p, the same range polynomials. Float: every 61st float of
+// [-1, 1] and every float in the last 2^16 below 1 (the tail). Double: a
+// geometric sweep towards +-1 (all three ranges) and seeded random inputs.
 TEST(Math, ErfinvFloatEqualsBranchyReference) {
   const auto reference = [](float x) -> float {
-    float w = static_cast<float>(-pm::log1p(-static_cast<double>(x * x)));
-    float p;
-    if (w < 5.0f) {
-      w = w - 2.5f;
-      p = 2.81022636e-08f;
-      for (float c : {3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f, 0.00021858087f, -0.00125372503f,
-                      -0.00417768164f, 0.246640727f, 1.50140941f}) {
-        p = c + p * w;
-      }
-    } else {
-      w = std::sqrt(w) - 3.0f;
-      p = -0.000200214257f;
-      for (float c : {0.000100950558f, 0.00134934322f, -0.00367342844f, 0.00573950773f, -0.0076224613f, 0.00943887047f,
-                      1.00167406f, 2.83297682f}) {
-        p = c + p * w;
-      }
-    }
-    return p * x;
+    const float w = static_cast<float>(-pm::log1p(-static_cast<double>(x * x)));
+    return (w < 5.0f ? pm::detail::erfinv32_central(w) : pm::detail::erfinv32_tail(std::sqrt(w))) * x;
   };
   std::int64_t differ = 0;
   float first = 0;
@@ -516,6 +516,58 @@ TEST(Math, ErfinvFloatEqualsBranchyReference) {
   }
   for (std::uint32_t b = one - (1u << 16); b < one; ++b) check(b);
   EXPECT_EQ(differ, 0) << "first at x = " << std::hexfloat << first;
+}
+
+TEST(Math, ErfinvDoubleEqualsBranchyReference) {
+  const auto reference = [](double x) -> double {
+    const double w = -pm::log1p(-x * x);
+    if (w < 6.25) return pm::detail::erfinv64_central(w) * x;
+    if (w < 16.0) return pm::detail::erfinv64_middle(std::sqrt(w)) * x;
+    return pm::detail::erfinv64_tail(std::sqrt(w)) * x;
+  };
+  std::int64_t checked = 0, differ = 0, middle = 0, tail = 0;
+  double first = 0;
+  const auto check = [&](double x) {
+    const double w = -pm::log1p(-x * x);
+    middle += w >= 6.25 && w < 16.0;
+    tail += w >= 16.0;
+    ++checked;
+    if (bit_cast<std::uint64_t>(pm::erfinv(x)) != bit_cast<std::uint64_t>(reference(x))) {
+      if (differ++ == 0) first = x;
+    }
+  };
+  // 1 - x from 1 down to 2^-53 in steps of 2^(1/4096): dense near +-1.
+  for (double d = 1.0; d >= 0x1p-53; d *= 0.99983079) {
+    check(1.0 - d);
+    check(d - 1.0);
+  }
+  std::mt19937_64 gen(93);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (int i = 0; i < 1000000; ++i) check(u(gen));
+  EXPECT_EQ(differ, 0) << "first at x = " << std::hexfloat << first;
+  EXPECT_GT(middle, 1000) << "the sweep must reach the middle range";
+  EXPECT_GT(tail, 1000) << "the sweep must reach the tail range";
+  EXPECT_GT(checked, 1000000);
+}
+
+// exponential_at computes -log1p(-u) as neg_log1p_neg(u); double: the same
+// operations as log1p with selects for branches, checked on a sweep and at
+// seeded uniform doubles (multiples of 2^-52 in [0, 1), as the sampler's).
+TEST(Math, NegLog1pNegDoubleMatchesLog1p) {
+  std::int64_t differ = 0;
+  double first = 0;
+  const auto check = [&](double t) {
+    if (bit_cast<std::uint64_t>(pm::detail::neg_log1p_neg(t)) != bit_cast<std::uint64_t>(-pm::log1p(-t))) {
+      if (differ++ == 0) first = t;
+    }
+  };
+  for (double t = 0x1p-1074; t < 0x1p-1022; t *= 2.0) check(t);         // subnormals
+  for (double t = 0x1p-1022; t < 1.0; t *= 1.0009765625) check(t);      // every binade
+  for (double d = 0x1p-53; d < 0.5; d *= 1.0009765625) check(1.0 - d);  // towards 1
+  check(0.0);
+  std::mt19937_64 gen(94);
+  for (int i = 0; i < 2000000; ++i) check(static_cast<double>(gen() >> 12) * 0x1p-52);
+  EXPECT_EQ(differ, 0) << "first at t = " << std::hexfloat << first;
 }
 
 // ------------------------------------------------------- kernel vs host, bitwise

@@ -17,7 +17,8 @@
 //   float   log, log1p, exp, expm1, pow, erf: computed in double, rounded once
 //           (0.5 ulp measured; at most 0.5 + 2^-28 by construction)
 //   erfinv  XLA's formulas, as JAX: about 3.5 ulp (double) and 2.3 ulp (float)
-//           (the float version branch-free, for vectorised sampler loops)
+//           (branch-free on CPUs, every range evaluated and one selected,
+//           so that sampler loops vectorise; GPU threads branch)
 //           plus, near +-1, the effect of rounding x*x, the same as moving x by
 //           up to |x| * 2^-54 (double) or 2^-25 (float); float values equal
 //           JAX's bitwise for 94% of inputs and are within 2 ulp for all.
@@ -395,44 +396,77 @@ KOKKOS_INLINE_FUNCTION double erf(double x) {
   return x < 0.0 ? -r : r;
 }
 
+namespace detail {
+// Giles' double-precision erfinv fit (as XLA's f64 ErfInv), one function per
+// range of w = -log(1 - x^2): w < 6.25, 6.25 <= w < 16 (of sqrt(w)), w >= 16.
+KOKKOS_FORCEINLINE_FUNCTION double erfinv64_central(double w) {
+  return horner(
+      w - 3.125, 1.6536545626831027356, 0.24015818242558961693, -0.0060336708714301490533, -0.00074070253416626697512,
+      0.0001867342080340571352, -1.3882523362786468719e-05, -1.3654692000834678645e-06, 4.2347877827932403518e-07,
+      -2.9070369957882005086e-08, -4.1126339803469836976e-09, 1.051212273321532285e-09, -5.4154120542946279317e-11,
+      -1.2975133253453532498e-11, 2.6335093153082322977e-12, -8.1519341976054721522e-14, -4.0545662729752068639e-14,
+      6.6376381343583238325e-15, 2.0972767875968561637e-17, -1.333171662854620906e-16, 1.115787767802518096e-17,
+      1.2858480715256400167e-18, -1.685059138182016589e-19, -3.6444120640178196996e-21);
+}
+KOKKOS_FORCEINLINE_FUNCTION double erfinv64_middle(double sqrt_w) {
+  return horner(
+      sqrt_w - 3.25, 3.0838856104922207635, 1.0052589676941592334, 0.005370914553590063617, -0.0037512085075692412107,
+      0.0024914420961078508066, -0.0016882755560235047313, 0.00095328937973738049703, -0.0003550375203628474796,
+      2.4031110387097893999e-05, 6.8284851459573175448e-05, -4.7318229009055733981e-05, 1.2475304481671778723e-05,
+      2.9234449089955446044e-06, -4.013867526981545969e-06, 1.5027403968909827627e-06, 1.8239629214389227755e-08,
+      -2.7517406297064545428e-07, 9.0756561938885390979e-08, 2.2137376921775787049e-09);
+}
+KOKKOS_FORCEINLINE_FUNCTION double erfinv64_tail(double sqrt_w) {
+  return horner(sqrt_w - 5.0, 4.8499064014085844221, 1.0103004648645343977, -0.00013871931833623122026,
+                -0.00021503011930044477347, 7.5995277030017761139e-05, -1.9681778105531670567e-05,
+                4.5260625972231537039e-06, -9.9298272942317002539e-07, 2.2900482228026654717e-07,
+                -6.7711997758452339498e-08, 2.9147953450901080826e-08, -1.4960026627149240478e-08,
+                7.6157012080783393804e-09, -3.7894654401267369937e-09, 1.5076572693500548083e-09,
+                -2.5556418169965252055e-10, -2.7109920616438573243e-11);
+}
+
+/// -log1p(-t) for t in [0, 1): log1p above with its branches turned into
+/// selects (the same operations, so the same bits), for erfinv and exponential
+/// sampler loops that vectorise. 1 - t >= 2^-53 is never subnormal, so
+/// log_reduce's scaling is not needed. t = 1 gives a finite value here.
+KOKKOS_FORCEINLINE_FUNCTION double neg_log1p_neg(double t) {
+  const double x = -t;
+  const double u = 1.0 + x;
+  const std::uint64_t b = to_bits(u);
+  const double m0 = from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  const bool halve = m0 > 0x1.6a09e667f3bccp0;
+  const int k = static_cast<int>(b >> 52) - 1023 + (halve ? 1 : 0);
+  const double m = halve ? m0 * 0.5 : m0;
+  // k == 0: 1 + x is in the reduced range, f = x exactly; else correct u's rounding.
+  const double f = k == 0 ? x : m - 1.0;
+  const double c = k == 0 ? 0.0 : (x - (u - 1.0)) / u;
+  const double log1p_x = log_finish(k, f, c);
+  return -(abs(x) < 0x1p-54 ? x : log1p_x);
+}
+}  // namespace detail
+
 /// Inverse error function on [-1, 1] (XLA's f64 ErfInv, Giles' double-precision
 /// fit "Approximating the erfinv function", GPU Computing Gems, 2011, in three
 /// ranges of w = -log(1 - x^2)). erfinv(+-1) = +-inf, NaN outside [-1, 1]. Same
 /// formula, order and special cases as jax.scipy.special.erfinv for float64, so
 /// it agrees with JAX to the accuracy of log1p.
-KOKKOS_INLINE_FUNCTION double erfinv(double x) {
-  using detail::horner;
-  double w = -log1p(-x * x);
-  double p;
-  if (w < 6.25) {
-    w = w - 3.125;
-    p = horner(
-        w, 1.6536545626831027356, 0.24015818242558961693, -0.0060336708714301490533, -0.00074070253416626697512,
-        0.0001867342080340571352, -1.3882523362786468719e-05, -1.3654692000834678645e-06, 4.2347877827932403518e-07,
-        -2.9070369957882005086e-08, -4.1126339803469836976e-09, 1.051212273321532285e-09, -5.4154120542946279317e-11,
-        -1.2975133253453532498e-11, 2.6335093153082322977e-12, -8.1519341976054721522e-14, -4.0545662729752068639e-14,
-        6.6376381343583238325e-15, 2.0972767875968561637e-17, -1.333171662854620906e-16, 1.115787767802518096e-17,
-        1.2858480715256400167e-18, -1.685059138182016589e-19, -3.6444120640178196996e-21);
-  } else if (w < 16.0) {
-    w = sqrt(w) - 3.25;
-    p = horner(w, 3.0838856104922207635, 1.0052589676941592334, 0.005370914553590063617, -0.0037512085075692412107,
-               0.0024914420961078508066, -0.0016882755560235047313, 0.00095328937973738049703,
-               -0.0003550375203628474796, 2.4031110387097893999e-05, 6.8284851459573175448e-05,
-               -4.7318229009055733981e-05, 1.2475304481671778723e-05, 2.9234449089955446044e-06,
-               -4.013867526981545969e-06, 1.5027403968909827627e-06, 1.8239629214389227755e-08,
-               -2.7517406297064545428e-07, 9.0756561938885390979e-08, 2.2137376921775787049e-09);
-  } else {
-    w = sqrt(w) - 5.0;
-    p = horner(w, 4.8499064014085844221, 1.0103004648645343977, -0.00013871931833623122026, -0.00021503011930044477347,
-               7.5995277030017761139e-05, -1.9681778105531670567e-05, 4.5260625972231537039e-06,
-               -9.9298272942317002539e-07, 2.2900482228026654717e-07, -6.7711997758452339498e-08,
-               2.9147953450901080826e-08, -1.4960026627149240478e-08, 7.6157012080783393804e-09,
-               -3.7894654401267369937e-09, 1.5076572693500548083e-09, -2.5556418169965252055e-10,
-               -2.7109920616438573243e-11);
-  }
+KOKKOS_FORCEINLINE_FUNCTION double erfinv(double x) {
+  const double t = x * x;
+  const double w = detail::neg_log1p_neg(t);
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  // GPU threads branch: a warp almost never leaves the central range.
+  const double p = w < 6.25 ? detail::erfinv64_central(w)
+                            : (w < 16.0 ? detail::erfinv64_middle(sqrt(w)) : detail::erfinv64_tail(sqrt(w)));
+#else
+  // CPUs evaluate every range and select, so sampler loops vectorise.
+  const double sqrt_w = sqrt(w);
+  const double central = detail::erfinv64_central(w);
+  const double middle = detail::erfinv64_middle(sqrt_w);
+  const double tail = detail::erfinv64_tail(sqrt_w);
+  const double p = w < 6.25 ? central : (w < 16.0 ? middle : tail);
+#endif
   // XLA: erfinv(+-1) = x * inf; the polynomial is meaningless there.
-  if (detail::abs(x) == 1.0) return x * detail::inf();
-  return p * x;
+  return t < 1.0 ? p * x : (t == 1.0 ? x * detail::inf() : detail::nan());  // NaN x: NaN
 }
 
 // Single precision: computed in double and rounded once (< 0.501 ulp), except
@@ -454,9 +488,9 @@ namespace detail {
 /// sqrt(1/2) <= m < sqrt(2), series to s^15) is within about 2^-45 of the true
 /// value, so the float result is the correctly rounded one except within 2^-45
 /// of a rounding boundary. tests/core/test_math.cpp checks it against
-/// float(log1p(double)) at every float x with t = x*x (all 2^31 of [-1, 1] once,
-/// measured: no difference). Below 2^-30, -log1p(-t) = t + t^2/2 + ... rounds
-/// to t. t = 1 gives a finite value here; erfinv handles it.
+/// float(log1p(double)) at a dense sweep of t = x*x (all 2^31 x in [-1, 1] once,
+/// measured: no difference) and at every uniform float. Below 2^-30,
+/// -log1p(-t) = t + t^2/2 + ... rounds to t. t = 1 gives a finite value here.
 KOKKOS_FORCEINLINE_FUNCTION float neg_log1p_neg(float t) {
   const double y = 1.0 - static_cast<double>(t);
   // y = 2^k * m: offsetting the bits by sqrt(1/2) puts the exponent step at m = sqrt(1/2);
@@ -474,40 +508,53 @@ KOKKOS_FORCEINLINE_FUNCTION float neg_log1p_neg(float t) {
   const float w = static_cast<float>(-log_y);
   return t < 0x1p-30f ? t : w;
 }
+
+// Giles' single-precision erfinv fit, in XLA's ErfInv32 operation order:
+// w < 5 (of w), w >= 5 (of sqrt(w)).
+KOKKOS_FORCEINLINE_FUNCTION float erfinv32_central(float w) {
+  const float v = w - 2.5f;
+  float p = 2.81022636e-08f;
+  p = 3.43273939e-07f + p * v;
+  p = -3.5233877e-06f + p * v;
+  p = -4.39150654e-06f + p * v;
+  p = 0.00021858087f + p * v;
+  p = -0.00125372503f + p * v;
+  p = -0.00417768164f + p * v;
+  p = 0.246640727f + p * v;
+  return 1.50140941f + p * v;
+}
+KOKKOS_FORCEINLINE_FUNCTION float erfinv32_tail(float sqrt_w) {
+  const float v = sqrt_w - 3.0f;
+  float p = -0.000200214257f;
+  p = 0.000100950558f + p * v;
+  p = 0.00134934322f + p * v;
+  p = -0.00367342844f + p * v;
+  p = 0.00573950773f + p * v;
+  p = -0.0076224613f + p * v;
+  p = 0.00943887047f + p * v;
+  p = 1.00167406f + p * v;
+  return 2.83297682f + p * v;
+}
 }  // namespace detail
 
 /// Inverse error function, single precision: Giles' single-precision fit, with
 /// the same float operations in the same order as XLA's ErfInv32 (w = -log1p(-x*x),
 /// rounded to float), so jax.random.normal's float32 values are reproduced.
-/// erfinv(+-1) = +-inf, NaN outside [-1, 1]. Both of Giles' branches are
-/// evaluated and one is selected: no branches, so loops over it vectorise.
+/// erfinv(+-1) = +-inf, NaN outside [-1, 1].
 KOKKOS_FORCEINLINE_FUNCTION float erfinv(float x) {
   const float t = x * x;
   const float w = detail::neg_log1p_neg(t);
-  const float wc = w - 2.5f;  // w < 5
-  float p = 2.81022636e-08f;
-  p = 3.43273939e-07f + p * wc;
-  p = -3.5233877e-06f + p * wc;
-  p = -4.39150654e-06f + p * wc;
-  p = 0.00021858087f + p * wc;
-  p = -0.00125372503f + p * wc;
-  p = -0.00417768164f + p * wc;
-  p = 0.246640727f + p * wc;
-  p = 1.50140941f + p * wc;
-  const float wt = sqrt(w) - 3.0f;  // w >= 5 (the tail)
-  float q = -0.000200214257f;
-  q = 0.000100950558f + q * wt;
-  q = 0.00134934322f + q * wt;
-  q = -0.00367342844f + q * wt;
-  q = 0.00573950773f + q * wt;
-  q = -0.0076224613f + q * wt;
-  q = 0.00943887047f + q * wt;
-  q = 1.00167406f + q * wt;
-  q = 2.83297682f + q * wt;
-  const float value = (w < 5.0f ? p : q) * x;
-  const float at_one = x * static_cast<float>(detail::inf());  // XLA: erfinv(+-1) = x * inf
-  const float outside = static_cast<float>(detail::nan());
-  return t < 1.0f ? value : (t == 1.0f ? at_one : outside);  // NaN x fails every test: NaN
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  // GPU threads branch: a warp almost never reaches the tail.
+  const float p = w < 5.0f ? detail::erfinv32_central(w) : detail::erfinv32_tail(sqrt(w));
+#else
+  // CPUs evaluate both ranges and select, so sampler loops vectorise.
+  const float central = detail::erfinv32_central(w);
+  const float tail = detail::erfinv32_tail(sqrt(w));
+  const float p = w < 5.0f ? central : tail;
+#endif
+  const float at_one = x * static_cast<float>(detail::inf());                          // XLA: erfinv(+-1) = x * inf
+  return t < 1.0f ? p * x : (t == 1.0f ? at_one : static_cast<float>(detail::nan()));  // NaN x: NaN
 }
 
 }  // namespace pure::math
