@@ -2,10 +2,11 @@
 // Arrays) and device API (bits_at, uniform_at, normal_at inside a Kokkos
 // kernel) next to
 //   - the floor: a plain loop over Random123's threefry2x32-20 with pure's
-//     counter layout, compiled with the same flags (and, as floor_threefry_avx2
-//     and _avx512, for the instruction sets of pure's host loops), so the ratio
-//     shows what pure's layers (Array allocation, Kokkos dispatch, the
-//     generator switch) cost on top of the generator itself;
+//     counter layout, compiled with the same flags as a user's kernel
+//     (floor_threefry), and vectorised like pure's host loops, once per
+//     instruction-set level (floor_simd_<level>, bench_random_floor_simd.cpp),
+//     so the ratio shows what pure's layers (Array allocation, Kokkos
+//     dispatch, the generator switch) cost on top of the generator itself;
 //   - pure's host API once more at each instruction-set level its host loops
 //     are built for (pure_host_baseline, _avx2, _avx512: pure/core/host_simd.hpp);
 //   - peers: std::mt19937_64 with <random>'s distributions, and
@@ -33,6 +34,8 @@
 #include <pure/pure.hpp>
 #include <pure/random/detail/random123.hpp>
 
+#include "random_floor.hpp"
+
 namespace {
 
 namespace pr = pure::random;
@@ -56,77 +59,19 @@ OutView<T> make_out(std::int64_t n) {
 }
 
 // ---------------------------------------------------------------- the floor
-// Element i uses counter (hi32(i), lo32(i)), as pure (and jax's partitionable
-// threefry) do; u32 bits are word0 ^ word1, a u64 is word0:word1. The float
-// conversions are jax's: random mantissa under the exponent of 1, minus 1.
+// random_floor.hpp: the loop. Here it is compiled with this file's flags (the
+// project's), as a user's own kernel would be: the floor for pure_device. The
+// vectorised floors for pure's host loops are in bench_random_floor_simd.cpp.
 
 threefry2x32_key_t floor_key(const pr::Key& key) { return threefry2x32_key_t{{key.words[0], key.words[1]}}; }
 
-KOKKOS_FORCEINLINE_FUNCTION threefry2x32_ctr_t floor_block(threefry2x32_key_t k, std::uint64_t i) {
-  const threefry2x32_ctr_t c = {{static_cast<std::uint32_t>(i >> 32), static_cast<std::uint32_t>(i)}};
-  return threefry2x32(c, k);
-}
-
-struct FloorBitsU32 {
-  KOKKOS_FORCEINLINE_FUNCTION std::uint32_t operator()(threefry2x32_ctr_t r) const { return r.v[0] ^ r.v[1]; }
-};
-struct FloorUniformF32 {
-  KOKKOS_FORCEINLINE_FUNCTION float operator()(threefry2x32_ctr_t r) const {
-    const std::uint32_t f = ((r.v[0] ^ r.v[1]) >> 9) | 0x3F800000u;
-    float x;
-    std::memcpy(&x, &f, sizeof x);
-    return x - 1.0f;
-  }
-};
-struct FloorUniformF64 {
-  KOKKOS_FORCEINLINE_FUNCTION double operator()(threefry2x32_ctr_t r) const {
-    const std::uint64_t f = (((std::uint64_t{r.v[0]} << 32) | r.v[1]) >> 12) | 0x3FF0000000000000ull;
-    double x;
-    std::memcpy(&x, &f, sizeof x);
-    return x - 1.0;
-  }
-};
-
-template <class T, class Convert>
-KOKKOS_FORCEINLINE_FUNCTION void floor_loop(threefry2x32_key_t k, std::uint64_t offset, T* out, std::int64_t n) {
-  const Convert convert;
-  for (std::int64_t i = 0; i < n; ++i) out[i] = convert(floor_block(k, offset + static_cast<std::uint64_t>(i)));
-}
-
 template <class T, class Convert>
 void floor_fill(threefry2x32_key_t k, std::uint64_t offset, T* out, std::int64_t n) {
-  floor_loop<T, Convert>(k, offset, out, n);
+  pure_bench::floor_loop<T, Convert>(k, offset, out, n);
 }
 
 template <class T>
-using FloorFill = void (*)(threefry2x32_key_t, std::uint64_t, T*, std::int64_t);
-
-// The floor at pure's other instruction-set levels: the same loop, compiled for
-// AVX2 and AVX-512 with the target attributes of pure's host loops
-// (src/core/host_simd_for.hpp), so pure_host_<level> has a floor of its own.
-#if (defined(__x86_64__) || defined(__amd64__)) && (defined(__GNUC__) || defined(__clang__))
-#define PURE_BENCH_X86 1
-template <class T, class Convert>
-__attribute__((target("avx2"))) void floor_fill_avx2(threefry2x32_key_t k, std::uint64_t offset, T* out,
-                                                     std::int64_t n) {
-  floor_loop<T, Convert>(k, offset, out, n);
-}
-#if defined(__clang__)
-#define PURE_BENCH_AVX512 "avx512f,avx512dq,avx512vl,avx512bw"
-#else
-#define PURE_BENCH_AVX512 "avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512"
-#endif
-template <class T, class Convert>
-__attribute__((target(PURE_BENCH_AVX512))) void floor_fill_avx512(threefry2x32_key_t k, std::uint64_t offset, T* out,
-                                                                  std::int64_t n) {
-  floor_loop<T, Convert>(k, offset, out, n);
-}
-#else
-#define PURE_BENCH_X86 0
-#endif
-
-template <class T>
-void bm_floor(benchmark::State& state, FloorFill<T> fill) {
+void bm_floor(benchmark::State& state, pure_bench::FloorFill<T> fill) {
   const std::int64_t n = state.range(0);
   std::vector<T> out(static_cast<std::size_t>(n));
   const threefry2x32_key_t k = floor_key(pr::key(kSeed));
@@ -328,25 +273,21 @@ void register_all() {
     b->Arg(std::int64_t{1} << 16)->Arg(std::int64_t{1} << 22)->Unit(benchmark::kMicrosecond);
   };
   sized(benchmark::RegisterBenchmark("floor_threefry/bits_u32", bm_floor<std::uint32_t>,
-                                     &floor_fill<std::uint32_t, FloorBitsU32>));
-  sized(
-      benchmark::RegisterBenchmark("floor_threefry/uniform_f32", bm_floor<float>, &floor_fill<float, FloorUniformF32>));
+                                     &floor_fill<std::uint32_t, pure_bench::FloorBitsU32>));
+  sized(benchmark::RegisterBenchmark("floor_threefry/uniform_f32", bm_floor<float>,
+                                     &floor_fill<float, pure_bench::FloorUniformF32>));
   sized(benchmark::RegisterBenchmark("floor_threefry/uniform_f64", bm_floor<double>,
-                                     &floor_fill<double, FloorUniformF64>));
-#if PURE_BENCH_X86
-  if (pure::host_simd_supported() >= pure::HostSimd::avx2) {
-    sized(benchmark::RegisterBenchmark("floor_threefry_avx2/bits_u32", bm_floor<std::uint32_t>,
-                                       &floor_fill_avx2<std::uint32_t, FloorBitsU32>));
-    sized(benchmark::RegisterBenchmark("floor_threefry_avx2/uniform_f32", bm_floor<float>,
-                                       &floor_fill_avx2<float, FloorUniformF32>));
+                                     &floor_fill<double, pure_bench::FloorUniformF64>));
+  for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+    const auto level = static_cast<pure::HostSimd>(l);
+    const std::string prefix = std::string("floor_simd_") + pure::host_simd_name(level) + "/";
+    sized(benchmark::RegisterBenchmark((prefix + "bits_u32").c_str(), bm_floor<std::uint32_t>,
+                                       pure_bench::floor_simd_bits_u32(level)));
+    sized(benchmark::RegisterBenchmark((prefix + "uniform_f32").c_str(), bm_floor<float>,
+                                       pure_bench::floor_simd_uniform_f32(level)));
+    sized(benchmark::RegisterBenchmark((prefix + "uniform_f64").c_str(), bm_floor<double>,
+                                       pure_bench::floor_simd_uniform_f64(level)));
   }
-  if (pure::host_simd_supported() >= pure::HostSimd::avx512) {
-    sized(benchmark::RegisterBenchmark("floor_threefry_avx512/bits_u32", bm_floor<std::uint32_t>,
-                                       &floor_fill_avx512<std::uint32_t, FloorBitsU32>));
-    sized(benchmark::RegisterBenchmark("floor_threefry_avx512/uniform_f32", bm_floor<float>,
-                                       &floor_fill_avx512<float, FloorUniformF32>));
-  }
-#endif
 
   sized(benchmark::RegisterBenchmark("pure_host/bits_u32", bm_pure_host<std::uint32_t, HostBitsU32>));
   sized(benchmark::RegisterBenchmark("pure_host/uniform_f32", bm_pure_host<float, HostUniform<DType::f32>>));
@@ -421,26 +362,24 @@ bool sanity_check() {
   constexpr std::uint64_t high = (std::uint64_t{1} << 32) - 500;
   const pr::Key k0 = pr::key(1), k1 = pr::key(2), k2 = pr::key(3), k3 = pr::key(4), k4 = pr::key(5);
   bool ok = true;
-  ok &= same_bits(floor_vector<std::uint32_t, FloorBitsU32>(k0, high, n),
+  ok &= same_bits(floor_vector<std::uint32_t, pure_bench::FloorBitsU32>(k0, high, n),
                   pr::bits(k0, pure::Shape{n}, DType::u32, high).to_host<std::uint32_t>(), "floor and pure::bits u32");
-  ok &= same_bits(floor_vector<float, FloorUniformF32>(k1, 0, n),
+  ok &= same_bits(floor_vector<float, pure_bench::FloorUniformF32>(k1, 0, n),
                   pr::uniform(k1, pure::Shape{n}, DType::f32).to_host<float>(), "floor and pure::uniform f32");
-  ok &= same_bits(floor_vector<double, FloorUniformF64>(k2, 0, n),
+  ok &= same_bits(floor_vector<double, pure_bench::FloorUniformF64>(k2, 0, n),
                   pr::uniform(k2, pure::Shape{n}, DType::f64).to_host<double>(), "floor and pure::uniform f64");
   ok &= same_bits(device_vector<float, AtNormal<float>>(k3, n),
                   pr::normal(k3, pure::Shape{n}, DType::f32).to_host<float>(), "normal_at and pure::normal f32");
   ok &= same_bits(device_vector<double, AtNormal<double>>(k4, n),
                   pr::normal(k4, pure::Shape{n}, DType::f64).to_host<double>(), "normal_at and pure::normal f64");
-#if PURE_BENCH_X86
   // The vectorised floors compute the plain floor's bits.
-  const std::vector<std::uint32_t> plain = floor_vector<std::uint32_t, FloorBitsU32>(k0, high, n);
-  for (int l = 1; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+  const std::vector<std::uint32_t> plain = floor_vector<std::uint32_t, pure_bench::FloorBitsU32>(k0, high, n);
+  for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+    const auto level = static_cast<pure::HostSimd>(l);
     std::vector<std::uint32_t> v(static_cast<std::size_t>(n));
-    (l == 1 ? &floor_fill_avx2<std::uint32_t, FloorBitsU32>
-            : &floor_fill_avx512<std::uint32_t, FloorBitsU32>)(floor_key(k0), high, v.data(), n);
-    ok &= same_bits(v, plain, l == 1 ? "floor_threefry_avx2 and the floor" : "floor_threefry_avx512 and the floor");
+    pure_bench::floor_simd_bits_u32(level)(floor_key(k0), high, v.data(), n);
+    ok &= same_bits(v, plain, (std::string("floor_simd_") + pure::host_simd_name(level) + " and the floor").c_str());
   }
-#endif
   return ok;
 }
 

@@ -2,6 +2,7 @@
 #include <pure/core/host_simd.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/host_simd_for.hpp"
@@ -30,31 +31,9 @@ std::string supported_list() {
   return s;
 }
 
-void check_supported(HostSimd level, const char* who) {
-  if (static_cast<int>(level) > static_cast<int>(host_simd_supported())) {
-    throw ValueError(std::string(who) + ": this CPU (or build) does not support " + host_simd_name(level) +
-                     "; supported: " + supported_list());
-  }
-}
-
-// The environment is read once, at the first kernel launch or query.
-HostSimd initial_level() {
-  const char* env = std::getenv("PURE_HOST_SIMD");
-  if (env == nullptr || *env == '\0') return host_simd_supported();
-  HostSimd level;
-  try {
-    level = parse_host_simd(env);
-  } catch (const ValueError&) {
-    throw ValueError(std::string("PURE_HOST_SIMD='") + env + "' is not one of baseline, avx2, avx512");
-  }
-  check_supported(level, "PURE_HOST_SIMD");
-  return level;
-}
-
-std::atomic<int>& current() {
-  static std::atomic<int> level{static_cast<int>(initial_level())};
-  return level;
-}
+// -1 until the first host_simd() call reads the environment (or set_host_simd
+// sets a level, which then wins).
+std::atomic<int> g_level{-1};
 
 }  // namespace
 
@@ -79,11 +58,46 @@ HostSimd host_simd_supported() {
   return best;
 }
 
-HostSimd host_simd() { return static_cast<HostSimd>(current().load(std::memory_order_relaxed)); }
+namespace detail {
+HostSimd host_simd_from_environment(const char* value, HostSimd supported, std::string* warning) {
+  if (value == nullptr || *value == '\0') return supported;
+  HostSimd level;
+  try {
+    level = parse_host_simd(value);
+  } catch (const ValueError&) {
+    throw ValueError(std::string("PURE_HOST_SIMD='") + value + "' is not one of baseline, avx2, avx512");
+  }
+  if (static_cast<int>(level) <= static_cast<int>(supported)) return level;
+  if (warning != nullptr) {
+    *warning = std::string("pure: PURE_HOST_SIMD=") + value + " but this CPU (or build) supports at most " +
+               host_simd_name(supported) + "; using " + host_simd_name(supported);
+  }
+  return supported;
+}
+}  // namespace detail
+
+HostSimd host_simd() {
+  int level = g_level.load(std::memory_order_relaxed);
+  if (level < 0) {
+    std::string warning;
+    const HostSimd from_env =
+        detail::host_simd_from_environment(std::getenv("PURE_HOST_SIMD"), host_simd_supported(), &warning);
+    int expected = -1;
+    // Only the first caller prints; a concurrent set_host_simd wins over the environment.
+    if (g_level.compare_exchange_strong(expected, static_cast<int>(from_env)) && !warning.empty()) {
+      std::fprintf(stderr, "%s\n", warning.c_str());
+    }
+    level = g_level.load(std::memory_order_relaxed);
+  }
+  return static_cast<HostSimd>(level);
+}
 
 void set_host_simd(HostSimd level) {
-  check_supported(level, "pure::set_host_simd");
-  current().store(static_cast<int>(level), std::memory_order_relaxed);
+  if (static_cast<int>(level) > static_cast<int>(host_simd_supported())) {
+    throw ValueError(std::string("pure::set_host_simd: this CPU (or build) does not support ") + host_simd_name(level) +
+                     "; supported: " + supported_list());
+  }
+  g_level.store(static_cast<int>(level), std::memory_order_relaxed);
 }
 
 }  // namespace pure

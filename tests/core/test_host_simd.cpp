@@ -44,7 +44,9 @@ TEST(HostSimd, ParseRejectsUnknownNames) {
 // The detection, cross-checked against the compiler's own CPU query.
 TEST(HostSimd, SupportedMatchesTheCpu) {
   HostSimd want = HostSimd::baseline;
-#if (defined(__x86_64__) || defined(__amd64__)) && (defined(__GNUC__) || defined(__clang__))
+// The library's condition for building the AVX versions (src/core/host_simd_for.hpp).
+#if (defined(__x86_64__) || defined(__amd64__)) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__CUDACC__) && !defined(__HIPCC__) && !defined(__NVCOMPILER)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2")) want = HostSimd::avx2;
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
@@ -74,15 +76,48 @@ TEST(HostSimd, SetSwitchesAndRefusesWhatTheCpuLacks) {
   }
 }
 
+// PURE_HOST_SIMD's rule, on every (value, CPU) pair: unset means the best
+// level; a level above the CPU's is capped with a warning; a typo is an error.
+TEST(HostSimd, EnvironmentRule) {
+  using pure::detail::host_simd_from_environment;
+  for (HostSimd cpu : kAll) {
+    std::string warning;
+    EXPECT_EQ(host_simd_from_environment(nullptr, cpu, &warning), cpu);
+    EXPECT_EQ(host_simd_from_environment("", cpu, &warning), cpu);
+    EXPECT_TRUE(warning.empty());
+    for (HostSimd want : kAll) {
+      warning.clear();
+      const HostSimd got = host_simd_from_environment(pure::host_simd_name(want), cpu, &warning);
+      if (static_cast<int>(want) <= static_cast<int>(cpu)) {
+        EXPECT_EQ(got, want);
+        EXPECT_TRUE(warning.empty()) << warning;
+      } else {
+        EXPECT_EQ(got, cpu);
+        EXPECT_NE(warning.find(std::string("using ") + pure::host_simd_name(cpu)), std::string::npos) << warning;
+      }
+    }
+    try {
+      host_simd_from_environment("AVX2", cpu, &warning);
+      ADD_FAILURE() << "no error for PURE_HOST_SIMD=AVX2";
+    } catch (const pure::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find("PURE_HOST_SIMD='AVX2'"), std::string::npos) << e.what();
+    }
+  }
+}
+
 // ctest runs this binary also with PURE_HOST_SIMD=baseline and with an invalid
 // value (tests/CMakeLists.txt); without the variable the best level is used.
+// An invalid value makes host_simd() throw, and set_host_simd still works.
 TEST(HostSimd, EnvironmentSetsTheStartingLevel) {
   const char* env = std::getenv("PURE_HOST_SIMD");
   const std::string value = env ? env : "";
   if (value.empty()) {
     EXPECT_EQ(pure::host_simd(), pure::host_simd_supported());
   } else if (value == "baseline" || value == "avx2" || value == "avx512") {
-    EXPECT_EQ(pure::host_simd(), pure::parse_host_simd(value));
+    const HostSimd want = pure::parse_host_simd(value);
+    EXPECT_EQ(pure::host_simd(), static_cast<int>(want) <= static_cast<int>(pure::host_simd_supported())
+                                     ? want
+                                     : pure::host_simd_supported());
   } else {
     try {
       pure::host_simd();
@@ -90,6 +125,8 @@ TEST(HostSimd, EnvironmentSetsTheStartingLevel) {
     } catch (const pure::ValueError& e) {
       EXPECT_NE(std::string(e.what()).find("PURE_HOST_SIMD='" + value + "'"), std::string::npos) << e.what();
     }
+    pure::set_host_simd(HostSimd::baseline);
+    EXPECT_EQ(pure::host_simd(), HostSimd::baseline);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -172,8 +173,12 @@ void check_sampler(const Host& host, const Draw& draw, bool whole_key = false) {
     const Bytes expect = host_bytes(whole);
 
     // Every instruction-set version of the host loop (pure/core/host_simd.hpp)
-    // gives the same bytes: n = 5003 is one full 4096-element work item plus a
-    // ragged one, so vector bodies and scalar tails are both compared.
+    // gives the same bytes: n = 5003 is several full work items plus a ragged
+    // one, so vector bodies and scalar tails are both compared. (On a CPU
+    // without AVX2 only the baseline loop exists; the log line says so.)
+    if (pure::host_simd_supported() == pure::HostSimd::baseline) {
+      std::printf("[ random   ] only the baseline host loop exists on this CPU or build\n");
+    }
     {
       const pure::HostSimd saved = pure::host_simd();
       for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
@@ -255,6 +260,13 @@ TEST_F(Decomposition, Uniform) {
   check_sampler<double>(
       [](const r::Key& k, const Shape& s, std::uint64_t o) { return r::uniform(k, s, DType::f64, 0.0, 1.0, o); },
       UniformAt<double>{0.0, 1.0});
+  // The other host loop of each type: lo == 0 for f32, lo != 0 (emulated FMA) for f64.
+  check_sampler<float>(
+      [](const r::Key& k, const Shape& s, std::uint64_t o) { return r::uniform(k, s, DType::f32, 0.0, 7.0, o); },
+      UniformAt<float>{0.0f, 7.0f});
+  check_sampler<double>(
+      [](const r::Key& k, const Shape& s, std::uint64_t o) { return r::uniform(k, s, DType::f64, -2.5, 1e3, o); },
+      UniformAt<double>{-2.5, 1e3});
 }
 
 TEST_F(Decomposition, Normal) {

@@ -8,7 +8,11 @@
 // against the others). Device backends (CUDA, HIP) are not affected.
 //
 // The environment variable PURE_HOST_SIMD (baseline, avx2 or avx512) caps the
-// level at start-up, e.g. to compare speeds; set_host_simd does it in code.
+// level, e.g. to compare speeds: it is read at the first host kernel launch; a
+// level above what the CPU supports falls back to the best one with a warning
+// on stderr (one job script fits every node), an unknown name is an error.
+// set_host_simd does the same in code (and overrides the variable). Builds for
+// GPUs do not run host sampler loops and never read it.
 #pragma once
 
 #include <string>
@@ -24,10 +28,17 @@ HostSimd parse_host_simd(const std::string& name);
 /// The best level this CPU and this build support (baseline off x86-64 or
 /// without GCC/Clang).
 HostSimd host_simd_supported();
-/// The level in use: host_simd_supported(), or PURE_HOST_SIMD when set.
+/// The level in use: host_simd_supported(), or PURE_HOST_SIMD when set (see
+/// above; ValueError for an unknown name), or the last set_host_simd.
 HostSimd host_simd();
 /// Use `level` from now on (ValueError if the CPU lacks it). Not thread-safe
 /// against kernels running at the same time; meant for start-up, tests and benchmarks.
 void set_host_simd(HostSimd level);
+
+namespace detail {
+/// PURE_HOST_SIMD's rule: `value` (null or empty: unset) capped at `supported`;
+/// a cap fills `warning`. ValueError naming the variable for an unknown name.
+HostSimd host_simd_from_environment(const char* value, HostSimd supported, std::string* warning);
+}  // namespace detail
 
 }  // namespace pure

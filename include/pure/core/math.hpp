@@ -428,7 +428,7 @@ KOKKOS_FORCEINLINE_FUNCTION double erfinv64_tail(double sqrt_w) {
 /// -log1p(-t) for t in [0, 1): log1p above with its branches turned into
 /// selects (the same operations, so the same bits), for erfinv and exponential
 /// sampler loops that vectorise. 1 - t >= 2^-53 is never subnormal, so
-/// log_reduce's scaling is not needed. t = 1 gives a finite value here.
+/// log_reduce's scaling is not needed. Callers keep t < 1 (t = 1 would divide 0 by 0).
 KOKKOS_FORCEINLINE_FUNCTION double neg_log1p_neg(double t) {
   const double x = -t;
   const double u = 1.0 + x;
@@ -452,7 +452,9 @@ KOKKOS_FORCEINLINE_FUNCTION double neg_log1p_neg(double t) {
 /// it agrees with JAX to the accuracy of log1p.
 KOKKOS_FORCEINLINE_FUNCTION double erfinv(double x) {
   const double t = x * x;
-  const double w = detail::neg_log1p_neg(t);
+  // |x| >= 1 and NaN are answered below; evaluating at t = 0 instead keeps
+  // 0/0 and sqrt of a negative (FE_INVALID, errno) out of the computation.
+  const double w = detail::neg_log1p_neg(t < 1.0 ? t : 0.0);
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
   // GPU threads branch: a warp almost never leaves the central range.
   const double p = w < 6.25 ? detail::erfinv64_central(w)
@@ -489,8 +491,10 @@ namespace detail {
 /// value, so the float result is the correctly rounded one except within 2^-45
 /// of a rounding boundary. tests/core/test_math.cpp checks it against
 /// float(log1p(double)) at a dense sweep of t = x*x (all 2^31 x in [-1, 1] once,
-/// measured: no difference) and at every uniform float. Below 2^-30,
-/// -log1p(-t) = t + t^2/2 + ... rounds to t. t = 1 gives a finite value here.
+/// measured: no difference) and at every uniform float k * 2^-23. It is meant
+/// for those t: over all floats in [0, 1) one other t differs by an ulp
+/// (0x1.333e56p-2, 2^-50 from a tie). Below 2^-30, -log1p(-t) = t + t^2/2 + ...
+/// rounds to t. Callers keep t < 1.
 KOKKOS_FORCEINLINE_FUNCTION float neg_log1p_neg(float t) {
   const double y = 1.0 - static_cast<double>(t);
   // y = 2^k * m: offsetting the bits by sqrt(1/2) puts the exponent step at m = sqrt(1/2);
@@ -543,7 +547,9 @@ KOKKOS_FORCEINLINE_FUNCTION float erfinv32_tail(float sqrt_w) {
 /// erfinv(+-1) = +-inf, NaN outside [-1, 1].
 KOKKOS_FORCEINLINE_FUNCTION float erfinv(float x) {
   const float t = x * x;
-  const float w = detail::neg_log1p_neg(t);
+  // |x| >= 1 and NaN are answered below; evaluating at t = 0 instead keeps
+  // sqrt of a negative (FE_INVALID, errno) out of the computation.
+  const float w = detail::neg_log1p_neg(t < 1.0f ? t : 0.0f);
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
   // GPU threads branch: a warp almost never reaches the tail.
   const float p = w < 5.0f ? detail::erfinv32_central(w) : detail::erfinv32_tail(sqrt(w));
