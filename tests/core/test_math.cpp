@@ -567,26 +567,6 @@ TEST(Math, ErfinvDoubleEqualsBranchyReference) {
   EXPECT_GT(checked, 1000000);
 }
 
-// exponential_at computes -log1p(-u) as neg_log1p_neg(u); double: the same
-// operations as log1p with selects for branches, checked on a sweep and at
-// seeded uniform doubles (multiples of 2^-52 in [0, 1), as the sampler's).
-TEST(Math, NegLog1pNegDoubleMatchesLog1p) {
-  std::int64_t differ = 0;
-  double first = 0;
-  const auto check = [&](double t) {
-    if (bit_cast<std::uint64_t>(pm::detail::neg_log1p_neg(t)) != bit_cast<std::uint64_t>(-pm::log1p(-t))) {
-      if (differ++ == 0) first = t;
-    }
-  };
-  for (double t = 0x1p-1074; t < 0x1p-1022; t *= 2.0) check(t);         // subnormals
-  for (double t = 0x1p-1022; t < 1.0; t *= 1.0009765625) check(t);      // every binade
-  for (double d = 0x1p-53; d < 0.5; d *= 1.0009765625) check(1.0 - d);  // towards 1
-  check(0.0);
-  std::mt19937_64 gen(94);
-  for (int i = 0; i < 2000000; ++i) check(static_cast<double>(gen() >> 12) * 0x1p-52);
-  EXPECT_EQ(differ, 0) << "first at t = " << std::hexfloat << first;
-}
-
 // ------------------------------------------------------- kernel vs host, bitwise
 
 constexpr int kNumFunctions = 8;

@@ -255,6 +255,26 @@ KOKKOS_INLINE_FUNCTION double exp_core(double x, double xlo) {
   return scale(one_r.hi, one_r.lo + (tail + (e.c + e.c * e.r)), e.k);
 }
 
+/// log1p for finite x > -1, without branches (selects only), so that loops
+/// over it vectorise: 1 + x >= 2^-53 is never subnormal, so log_reduce's
+/// scaling is not needed.
+KOKKOS_FORCEINLINE_FUNCTION double log1p_finite(double x) {
+  const double u = 1.0 + x;
+  const std::uint64_t b = to_bits(u);
+  const double m0 = from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  const bool halve = m0 > 0x1.6a09e667f3bccp0;
+  const int k = static_cast<int>(b >> 52) - 1023 + (halve ? 1 : 0);
+  const double m = halve ? m0 * 0.5 : m0;
+  // k == 0: 1 + x is already in the reduced range, f = x is exact and u's
+  // rounding is moot. Else 1 + x = u + err exactly (FastTwoSum), so
+  // log(1 + x) = log(u) + err/u to 2^-106.
+  const double err = x >= 1.0 ? 1.0 - (u - x) : x - (u - 1.0);
+  const double f = k == 0 ? x : m - 1.0;
+  const double c = k == 0 ? 0.0 : err / u;
+  const double r = log_finish(k, f, c);
+  return abs(x) < 0x1p-54 ? x : r;  // log1p(x) = x - x^2/2 rounds to x; keeps -0 and subnormals
+}
+
 }  // namespace detail
 
 /// Natural logarithm. log(0) = -inf, log(x < 0) = NaN, log(inf) = inf.
@@ -270,19 +290,7 @@ KOKKOS_INLINE_FUNCTION double log(double x) {
 KOKKOS_INLINE_FUNCTION double log1p(double x) {
   if (!(x > -1.0)) return x == -1.0 ? -detail::inf() : detail::nan();
   if (x == detail::inf()) return x;
-  if (detail::abs(x) < 0x1p-54) return x;  // log1p(x) = x - x^2/2 rounds to x; keeps -0 and subnormals
-  const double u = 1.0 + x;
-  int k;
-  double f = detail::log_reduce(u, k);
-  double c = 0.0;
-  if (k == 0) {
-    f = x;  // 1 + x is already in the reduced range: f = x is exact, u's rounding is moot
-  } else {
-    // 1 + x = u + err exactly (FastTwoSum), so log(1 + x) = log(u) + err/u to 2^-106.
-    const double err = x >= 1.0 ? 1.0 - (u - x) : x - (u - 1.0);
-    c = err / u;
-  }
-  return detail::log_finish(k, f, c);
+  return detail::log1p_finite(x);
 }
 
 /// e^x. Overflows to inf above 709.78, underflows through the subnormals to 0.
@@ -425,24 +433,8 @@ KOKKOS_FORCEINLINE_FUNCTION double erfinv64_tail(double sqrt_w) {
                 -2.5556418169965252055e-10, -2.7109920616438573243e-11);
 }
 
-/// -log1p(-t) for t in [0, 1): log1p above with its branches turned into
-/// selects (the same operations, so the same bits), for erfinv and exponential
-/// sampler loops that vectorise. 1 - t >= 2^-53 is never subnormal, so
-/// log_reduce's scaling is not needed. Callers keep t < 1 (t = 1 would divide 0 by 0).
-KOKKOS_FORCEINLINE_FUNCTION double neg_log1p_neg(double t) {
-  const double x = -t;
-  const double u = 1.0 + x;
-  const std::uint64_t b = to_bits(u);
-  const double m0 = from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
-  const bool halve = m0 > 0x1.6a09e667f3bccp0;
-  const int k = static_cast<int>(b >> 52) - 1023 + (halve ? 1 : 0);
-  const double m = halve ? m0 * 0.5 : m0;
-  // k == 0: 1 + x is in the reduced range, f = x exactly; else correct u's rounding.
-  const double f = k == 0 ? x : m - 1.0;
-  const double c = k == 0 ? 0.0 : (x - (u - 1.0)) / u;
-  const double log1p_x = log_finish(k, f, c);
-  return -(abs(x) < 0x1p-54 ? x : log1p_x);
-}
+/// -log1p(-t) for t in [0, 1): erfinv's w and the exponential sampler's value.
+KOKKOS_FORCEINLINE_FUNCTION double neg_log1p_neg(double t) { return -log1p_finite(-t); }
 }  // namespace detail
 
 /// Inverse error function on [-1, 1] (XLA's f64 ErfInv, Giles' double-precision
