@@ -3,9 +3,14 @@
 # found and what an option turned off.
 
 set(PURE_FEATURES "")
-macro(pure_feature name state detail)
-  list(APPEND PURE_FEATURES "${name}|${state}|${detail}")
-endmacro()
+# One summary entry "name|state|detail". A detail that is itself a CMake list
+# (Kokkos_DEVICES is "OPENMP;SERIAL") is joined with ", " first: a raw ';'
+# would split the entry when PURE_FEATURES is iterated.
+function(pure_feature name state detail)
+  string(REPLACE ";" ", " _detail "${detail}")
+  string(REPLACE "|" "/" _detail "${_detail}")
+  set(PURE_FEATURES ${PURE_FEATURES} "${name}|${state}|${_detail}" PARENT_SCOPE)
+endfunction()
 
 # pure_add_dependency(<Package> OPTION <PURE_ENABLE_X> [REQUIRED_BY_OPTION] [ARGS ...])
 #   Looks for <Package> when the option is ON. With REQUIRED_BY_OPTION a missing
@@ -33,27 +38,40 @@ endmacro()
 # ---------------------------------------------------------------- Kokkos
 find_package(Kokkos REQUIRED)
 include(pureKokkosFixup)
-find_package(KokkosKernels QUIET)
-include(pureKokkosFixup)
-set(PURE_HAVE_KOKKOSKERNELS OFF)
-if(TARGET Kokkos::kokkoskernels)
-  set(PURE_HAVE_KOKKOSKERNELS ON)
-endif()
+include(pureKokkosKernels)
 if(DEFINED Kokkos_VERSION)
   set(_pure_kokkos_version "${Kokkos_VERSION}")
 else()
   set(_pure_kokkos_version "?")
 endif()
 pure_feature("Kokkos" ON "${_pure_kokkos_version}, devices: ${Kokkos_DEVICES}")
-pure_feature("KokkosKernels" ${PURE_HAVE_KOKKOSKERNELS} "")
+# Recorded in the installed pureConfig.cmake (see pureDependencyCheck.cmake).
+get_filename_component(PURE_KOKKOS_DIR "${Kokkos_DIR}" REALPATH)
+set(PURE_KOKKOS_DEVICES ${Kokkos_DEVICES})
+list(SORT PURE_KOKKOS_DEVICES)
+string(REPLACE ";" "," PURE_KOKKOS_DEVICES "${PURE_KOKKOS_DEVICES}")
+set(PURE_KOKKOSKERNELS_DIR "")
+set(PURE_KOKKOSKERNELS_VERSION "")
+if(PURE_HAVE_KOKKOSKERNELS)
+  get_filename_component(PURE_KOKKOSKERNELS_DIR "${KokkosKernels_DIR}" REALPATH)
+  set(PURE_KOKKOSKERNELS_VERSION "${KokkosKernels_VERSION}")
+endif()
+pure_feature("KokkosKernels" ${PURE_HAVE_KOKKOSKERNELS} "${PURE_KOKKOSKERNELS_DETAIL}")
 
 # ---------------------------------------------------------------- Random123
 find_package(Random123 REQUIRED)
 pure_feature("Random123" ON "${Random123_INCLUDE_DIR}")
 
 # ---------------------------------------------------------------- MPI
+# The library version string (Open MPI 4.1.4, MPICH 4.0, ...) is recorded in
+# the installed package and compared by consumers.
+set(MPI_DETERMINE_LIBRARY_VERSION TRUE)
 pure_add_dependency(MPI OPTION PURE_ENABLE_MPI ARGS COMPONENTS C CXX)
 pure_feature("MPI" ${PURE_HAVE_MPI} "${MPI_CXX_LIBRARY_VERSION_STRING}")
+set(PURE_MPI_LIBRARY_VERSION "")
+if(PURE_HAVE_MPI)
+  set(PURE_MPI_LIBRARY_VERSION "${MPI_CXX_LIBRARY_VERSION_STRING}")
+endif()
 
 # ---------------------------------------------------------------- HDF5
 set(PURE_HAVE_HDF5 OFF)
@@ -83,7 +101,11 @@ if(PURE_ENABLE_HDF5)
     set(PURE_ENABLE_HDF5 OFF)
   endif()
 endif()
-pure_feature("HDF5" ${PURE_HAVE_HDF5} "parallel: ${PURE_HDF5_PARALLEL}")
+pure_feature("HDF5" ${PURE_HAVE_HDF5} "${HDF5_VERSION}, parallel: ${PURE_HDF5_PARALLEL}")
+set(PURE_HDF5_VERSION "")
+if(PURE_HAVE_HDF5)
+  set(PURE_HDF5_VERSION "${HDF5_VERSION}")
+endif()
 
 # ---------------------------------------------------------------- test/bench/app tools
 pure_add_dependency(GTest OPTION PURE_ENABLE_TESTS)

@@ -19,4 +19,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/pureConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/pureConfig.cmake ${PROJECT_BINARY_DIR}/pureConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/FindRandom123.cmake
               ${PROJECT_SOURCE_DIR}/cmake/pureKokkosFixup.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/pureDependencyCheck.cmake
         DESTINATION ${PURE_INSTALL_CMAKEDIR})

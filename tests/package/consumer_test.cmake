@@ -7,6 +7,8 @@
 #   CXX_COMPILER      C++ compiler pure was built with
 #   BUILD_TYPE        build type (single-config) / configuration (multi-config)
 #   LAUNCHER          optional compiler launcher (ccache)
+#   PREFIX_PATH       optional "|"-separated CMAKE_PREFIX_PATH pure was configured with
+#   CXX_STANDARD      optional C++ standard pure was built with
 #
 # Steps, each of which fails the test: install pure into prefix A, move the
 # whole tree to prefix B (A no longer exists, so anything that remembered A
@@ -76,19 +78,66 @@ endforeach()
 message(STATUS "package test: moved to ${_prefix_b}; no installed CMake file names the old prefix or pure's trees")
 
 # ---------------------------------------------------------------- 3. consumer
+# A decoy Kokkos (version 0.0.1, device FAKE) that a consumer's search path
+# finds before the real one: the situation where a consumer used to pick up
+# whichever Kokkos came first. pureConfig.cmake must look where pure's own
+# Kokkos is first (3a), and refuse a different Kokkos the consumer names (3b).
+set(_decoy "${WORK_DIR}/decoy-kokkos")
+file(WRITE "${_decoy}/lib/cmake/Kokkos/KokkosConfig.cmake"
+     "set(Kokkos_DEVICES FAKE)\nif(NOT TARGET Kokkos::kokkos)\n"
+     "  add_library(Kokkos::kokkos INTERFACE IMPORTED)\nendif()\n")
+file(WRITE "${_decoy}/lib/cmake/Kokkos/KokkosConfigVersion.cmake"
+     "set(PACKAGE_VERSION 0.0.1)\nset(PACKAGE_VERSION_COMPATIBLE TRUE)\n")
+
+string(REPLACE "|" ";" _prefix_path "${PREFIX_PATH}")
+set(_prefix_path "${_prefix_b}" "${_decoy}" ${_prefix_path})
+string(REPLACE ";" "\\;" _prefix_path "${_prefix_path}")  # one argument, not several
 set(_configure_args
-    -S "${CONSUMER_DIR}" -B "${_build}" -G "${GENERATOR}"
+    -S "${CONSUMER_DIR}" -G "${GENERATOR}"
     "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-    "-DCMAKE_PREFIX_PATH=${_prefix_b}"
+    "-DCMAKE_PREFIX_PATH=${_prefix_path}"
     # Only B may provide pure: not the user package registry, not the build tree.
     -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
 if(BUILD_TYPE)
   list(APPEND _configure_args "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}")
 endif()
+if(CXX_STANDARD)
+  list(APPEND _configure_args "-DCMAKE_CXX_STANDARD=${CXX_STANDARD}")
+endif()
 if(LAUNCHER)
   list(APPEND _configure_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
 endif()
-run_step("configure the consumer" "${CMAKE_COMMAND}" ${_configure_args})
+
+# 3b first (configure only): naming the decoy must fail, with a message that
+# names both Kokkos installs.
+execute_process(COMMAND "${CMAKE_COMMAND}" ${_configure_args} -B "${WORK_DIR}/mismatch-build"
+                        "-DKokkos_DIR=${_decoy}/lib/cmake/Kokkos"
+                RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
+if(_rc EQUAL 0)
+  message(FATAL_ERROR "package test: find_package(pure) accepted a different Kokkos (0.0.1 in ${_decoy})\n${_out}")
+endif()
+string(REGEX REPLACE "[ \n]+" " " _flat "${_err}")  # CMake wraps long messages
+if(NOT _flat MATCHES "pure was built with Kokkos [0-9.]+ from [^ ]+, but this project found Kokkos 0\\.0\\.1 in [^ ]*decoy-kokkos")
+  message(FATAL_ERROR "package test: a mismatched Kokkos failed, but not with pure's message:\n${_err}")
+endif()
+message(STATUS "package test: a mismatched Kokkos is refused:\n${_err}")
+
+# Not through run_step: passing the arguments through a function would split
+# the prefix path at its (escaped) semicolons.
+message(STATUS "package test: configure the consumer")
+execute_process(COMMAND "${CMAKE_COMMAND}" ${_configure_args} -B "${_build}" RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "package test: configuring the consumer failed (exit ${_rc})")
+endif()
+file(STRINGS "${_build}/CMakeCache.txt" _used_prefix_path REGEX "^CMAKE_PREFIX_PATH:")
+if(NOT _used_prefix_path MATCHES "decoy-kokkos")
+  message(FATAL_ERROR "package test: the decoy Kokkos is not on the consumer's search path: ${_used_prefix_path}")
+endif()
+
+file(STRINGS "${_build}/CMakeCache.txt" _kokkos_dir REGEX "^Kokkos_DIR:")
+if(_kokkos_dir MATCHES "decoy-kokkos")
+  message(FATAL_ERROR "package test: the consumer found the decoy Kokkos: ${_kokkos_dir}")
+endif()
 
 file(STRINGS "${_build}/CMakeCache.txt" _pure_dir REGEX "^pure_DIR:")
 string(REGEX REPLACE "^pure_DIR:[A-Z]+=" "" _pure_dir "${_pure_dir}")
