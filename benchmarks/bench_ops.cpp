@@ -44,6 +44,8 @@
 #include <cblas.h>
 // Declared here too: the cblas.h found may be another vendor's.
 extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" char* openblas_get_corename(void);
+extern "C" char* openblas_get_config(void);
 #endif
 
 namespace bench_ops {
@@ -698,7 +700,7 @@ void register_tiny() {
 
 void register_all() {
   const std::vector<std::int64_t> sizes{std::int64_t{1} << 16, std::int64_t{1} << 22};
-  const std::vector<std::int64_t> matrices{64, 256, 512};
+  const std::vector<std::int64_t> matrices{64, 256, 512, 1024};
   register_elementwise<float>(sizes);
   register_elementwise<double>(sizes);
   register_reduce<float>(sizes);
@@ -898,6 +900,10 @@ int main(int argc, char** argv) {
   // reach OpenBLAS through libblas.so, a second instance that reads the
   // variable when it loads.
   openblas_set_num_threads(1);
+  // Which kernels the peer runs (OPENBLAS_CORETYPE, when set, overrides the CPU's).
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  std::fprintf(stderr, "bench_ops: OpenBLAS %s, core %s, OPENBLAS_CORETYPE=%s\n", openblas_get_config(),
+               openblas_get_corename(), coretype != nullptr ? coretype : "(unset)");
   if (pure::matmul_fast_available() && std::getenv("OPENBLAS_NUM_THREADS") == nullptr) {
     std::fprintf(stderr,
                  "bench_ops: note: set OPENBLAS_NUM_THREADS=1 so that pure's fast matmul (KokkosKernels, "

@@ -2,24 +2,36 @@
 // rhs_contract[i] of y, batch over lhs_batch[i] / rhs_batch[i]; the result's
 // axes are (batch, x free, y free), free axes in increasing order.
 //
+// Every operand is read as batches of strided (rows, k) matrices: rows are its
+// free axes flattened row-major, k its contracted axes flattened row-major in
+// the order of lhs_contract (for y: rhs_contract, paired). That is a view, no
+// copy, whenever the free axes and the contracted axes each step with a single
+// stride -- every layout of A.B, A^T.B, A.B^T, batch axes anywhere (what a
+// dense layer and its backward pass use). Otherwise (e.g. contracted axes that
+// are not adjacent, or listed out of their memory order) the operand is first
+// copied once into (batch, rows, k) order; detail::dot_operand_copies() counts
+// these copies.
+//
 // Two kernels:
-// - reproducible (the default): both operands are packed so the contracted
-//   axes are last, flattened in the order of lhs_contract; each output element
-//   sums its products x*y by the pairwise tree of reduce.cpp (a binary counter
-//   over aligned runs of 2^l terms), fixed by the indices alone. A dot product
-//   therefore equals reduce_sum(mul(x, y)) bit for bit, on every backend.
+// - reproducible (the default): gemm.hpp. Each output element is
+//   acc = +0; for t = 0..k-1 in order: acc = fma(x[.., t], y[.., t], acc),
+//   on every backend, SIMD level, thread count and block size
+//   (docs/reproducibility.md, "gemm order").
 // - fast (opt in: pure::set_matmul_precision(MatmulPrecision::fast) or
 //   PURE_MATMUL_PRECISION=fast): KokkosKernels gemm (vendor BLAS) per batch for
-//   float32/float64, when pure is built with KokkosKernels. Its summation
-//   order is the vendor's: results may differ in the last bits between
-//   backends, libraries and thread counts.
+//   float32/float64, when pure is built with KokkosKernels, with N/T flags for
+//   the operands' layouts. Its summation order is the vendor's: results may
+//   differ in the last bits between backends, libraries and thread counts.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <type_traits>
 
 #include <pure/config.hpp>
 
+#include "gemm.hpp"
 #include "rules.hpp"
 #include "strided.hpp"
 
@@ -150,66 +162,8 @@ std::vector<Aval> dot_rule(const std::vector<Aval>& in, const Params& params) {
   return {Aval{Shape(dims), x.dtype}};
 }
 
-// Canonical summation order of reduce.cpp: a binary counter whose level l
-// holds the sum of an aligned run of 2^l terms; the tree depends only on the
-// term count. 40 levels allow 2^40 terms per output.
-constexpr int kLevels = 40;
-
-template <class T>
-struct PairwiseSum {
-  T stack[kLevels];
-  std::int64_t count = 0;
-  // Adds the sum of an aligned run of 2^level terms (count must be a multiple of 2^level).
-  KOKKOS_INLINE_FUNCTION void push(T v, int level = 0) {
-    const std::int64_t step = std::int64_t{1} << level;
-    std::int64_t c = count >> level;
-    while (c & 1) {
-      v = static_cast<T>(stack[level] + v);
-      c >>= 1;
-      ++level;
-    }
-    stack[level] = v;
-    count += step;
-  }
-  KOKKOS_INLINE_FUNCTION T result() const {
-    T acc = T(0);
-    bool have = false;
-    for (int level = 0; level < kLevels; ++level) {
-      if ((count >> level) & 1) {
-        acc = have ? static_cast<T>(stack[level] + acc) : stack[level];
-        have = true;
-      }
-    }
-    return acc;
-  }
-};
-
-// out[b, r, c] = sum_t x[b, r, t] * y[b, c, t] over packed operands.
-template <class T>
-struct DotKernel {
-  ConstView<T> x, y;
-  MutableView<T> out;
-  std::int64_t m, n, k;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    const std::int64_t c = i % n, r = (i / n) % m, b = i / (n * m);
-    const std::int64_t xr = (b * m + r) * k, yr = (b * n + c) * k;
-    PairwiseSum<T> acc;
-    std::int64_t t = 0;
-    // Whole aligned runs of 8 as the fixed tree the counter would build (level 3), then the rest one by one.
-    for (; t + 8 <= k; t += 8) {
-      T p[8];
-      for (int j = 0; j < 8; ++j) p[j] = static_cast<T>(x(xr + t + j) * y(yr + t + j));
-      const T a = static_cast<T>(static_cast<T>(p[0] + p[1]) + static_cast<T>(p[2] + p[3]));
-      const T b = static_cast<T>(static_cast<T>(p[4] + p[5]) + static_cast<T>(p[6] + p[7]));
-      acc.push(static_cast<T>(a + b), 3);
-    }
-    for (; t < k; ++t) acc.push(static_cast<T>(x(xr + t) * y(yr + t)));
-    out(i) = acc.result();
-  }
-};
-
-// The operand with its axes in `perm` order, contiguous (no copy if already so).
-Array pack(const Array& a, const std::vector<std::int64_t>& perm) {
+// The operand with its axes in `perm` order, contiguous: one strided copy.
+Array copy_in_order(const Array& a, const std::vector<std::int64_t>& perm) {
   bool identity = true;
   for (std::size_t i = 0; i < perm.size(); ++i) identity = identity && perm[i] == static_cast<std::int64_t>(i);
   if (identity) return a;
@@ -223,22 +177,106 @@ Array pack(const Array& a, const std::vector<std::int64_t>& perm) {
   return strided_copy(a, s, make_index_map(s, strides, 0, "dot_general"), "pure::dot_general::pack");
 }
 
+std::atomic<std::int64_t>& operand_copies() {
+  static std::atomic<std::int64_t> count{0};
+  return count;
+}
+
+// The single stride that steps through `axes` of a row-major array flattened
+// in that order (the last one fastest), or -1 if there is none. Axes of
+// extent 1 do not matter; with no other axis the stride is 0.
+std::int64_t merged_stride(const Shape& s, const std::vector<std::int64_t>& strides,
+                           const std::vector<std::int64_t>& axes) {
+  std::int64_t stride = 0, span = 0;  // of the axes seen so far (from the last)
+  for (auto it = axes.rbegin(); it != axes.rend(); ++it) {
+    const std::int64_t extent = s[static_cast<int>(*it)], st = strides[uz(*it)];
+    if (extent == 1) continue;
+    if (span == 0) {
+      stride = st;
+      span = extent;
+    } else if (st == stride * span) {
+      span *= extent;
+    } else {
+      return -1;
+    }
+  }
+  return stride;
+}
+
+// An operand as batches of (rows, k) matrices: element (b, r, t) at
+// batch(b) + r * row_stride + t * k_stride of `storage`.
+struct MatrixView {
+  Array storage;  // the operand itself, or its copy
+  IndexMap batch;
+  std::int64_t row_stride, k_stride;
+};
+
+// In place, or nullopt when the rows or the contracted axes have no single stride.
+std::optional<MatrixView> view_in_place(const Array& a, const std::vector<std::int64_t>& batch,
+                                        const std::vector<std::int64_t>& rows,
+                                        const std::vector<std::int64_t>& contract) {
+  const auto st = row_major_strides(a.shape());
+  const std::int64_t row_stride = merged_stride(a.shape(), st, rows), k_stride = merged_stride(a.shape(), st, contract);
+  if (row_stride < 0 || k_stride < 0) return std::nullopt;
+  std::vector<std::int64_t> dims, strides;
+  for (auto ax : batch) {
+    dims.push_back(a.shape()[static_cast<int>(ax)]);
+    strides.push_back(st[uz(ax)]);
+  }
+  return MatrixView{a, make_index_map(Shape(dims), strides, 0, "dot_general"), row_stride, k_stride};
+}
+
+// One strided copy into (batch, rows, contracted) order, then a view of that.
+MatrixView view_of_copy(const Array& a, const std::vector<std::int64_t>& batch, const std::vector<std::int64_t>& rows,
+                        const std::vector<std::int64_t>& contract) {
+  ++operand_copies();
+  const std::size_t nb = batch.size(), nr = rows.size();
+  return *view_in_place(copy_in_order(a, concat(concat(batch, rows), contract)), range_of(0, nb), range_of(nb, nr),
+                        range_of(nb + nr, contract.size()));
+}
+
+MatrixView matrix_view(const Array& a, const std::vector<std::int64_t>& batch, const std::vector<std::int64_t>& rows,
+                       const std::vector<std::int64_t>& contract) {
+  if (auto v = view_in_place(a, batch, rows, contract)) return *v;
+  return view_of_copy(a, batch, rows, contract);
+}
+
 #if PURE_DOT_HAVE_GEMM
-// Row-major (M, K) is column-major (K, M), so C = X Y^T in row-major is
-// C^T = Y X^T in column-major: gemm("T", "N") on the packed buffers as they are.
+// A (rows, k) matrix with unit stride along one axis is a column-major BLAS
+// matrix: stored (k, rows) when its k terms are contiguous, else (rows, k);
+// `ld` is its leading dimension. Other layouts have no BLAS form.
+struct BlasForm {
+  bool ok, k_contiguous;
+  std::int64_t ld;
+};
+
+BlasForm blas_form(std::int64_t rows, std::int64_t k, std::int64_t row_stride, std::int64_t k_stride) {
+  if ((k_stride == 1 || k == 1) && (rows == 1 || row_stride >= k)) return {true, true, rows == 1 ? k : row_stride};
+  if ((row_stride == 1 || rows == 1) && (k == 1 || k_stride >= rows)) return {true, false, k == 1 ? rows : k_stride};
+  return {false, false, 0};
+}
+
+// Row-major out (m, n) is column-major out^T (n, m) = Y (n, k) X^T (k, m):
+// gemm with Y and X as they lie in memory, transposed by the flags.
 template <class T>
-void gemm_batches(const Array& x, const Array& y, Array& out, std::int64_t batches, std::int64_t m, std::int64_t n,
-                  std::int64_t k, const char* label) {
+void vendor_gemm(const GemmOperand<T>& x, const GemmOperand<T>& y, T* out, std::int64_t batches, std::int64_t m,
+                 std::int64_t n, std::int64_t k) {
   using In = Kokkos::View<const T**, Kokkos::LayoutLeft, MemorySpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   using Out = Kokkos::View<T**, Kokkos::LayoutLeft, MemorySpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  const T* xp = x.view<T>(label).data();
-  const T* yp = y.view<T>(label).data();
-  T* cp = out.mutable_view<T>(label).data();
+  const BlasForm fx = blas_form(m, k, x.row_stride, x.k_stride), fy = blas_form(n, k, y.row_stride, y.k_stride);
+  // A LayoutLeft subview keeps the parent's leading dimension, which gemm passes on as lda.
+  const auto matrix = [](const T* p, std::int64_t rows, std::int64_t cols, std::int64_t ld) {
+    return Kokkos::subview(In(p, uz(ld), uz(cols)), std::make_pair(std::size_t{0}, uz(rows)), Kokkos::ALL());
+  };
   for (std::int64_t b = 0; b < batches; ++b) {
-    const In yv(yp + b * n * k, uz(k), uz(n));
-    const In xv(xp + b * m * k, uz(k), uz(m));
-    const Out cv(cp + b * m * n, uz(n), uz(m));
-    KokkosBlas::gemm("T", "N", T(1), yv, xv, T(0), cv);
+    const T* xb = x.data + x.batch(b);
+    const T* yb = y.data + y.batch(b);
+    const auto yv = fy.k_contiguous ? matrix(yb, k, n, fy.ld) : matrix(yb, n, k, fy.ld);
+    const auto xv = fx.k_contiguous ? matrix(xb, k, m, fx.ld) : matrix(xb, m, k, fx.ld);
+    static_assert(std::is_same<typename decltype(yv)::array_layout, Kokkos::LayoutLeft>::value,
+                  "the BLAS path needs LayoutLeft views");
+    KokkosBlas::gemm(fy.k_contiguous ? "T" : "N", fx.k_contiguous ? "N" : "T", T(1), yv, xv, T(0),
+                     Out(out + b * m * n, uz(n), uz(m)));
   }
 }
 #endif
@@ -254,26 +292,27 @@ Array dot_impl(const Array& x, const Array& y, const Params& params) {
   for (auto a : x_free) m *= x.shape()[static_cast<int>(a)];
   for (auto a : y_free) n *= y.shape()[static_cast<int>(a)];
   for (auto a : d.lc) k *= x.shape()[static_cast<int>(a)];
-  if (k >= (std::int64_t{1} << kLevels)) {
-    throw ShapeError("pure::dot_general: contraction of " + std::to_string(k) + " terms exceeds the supported 2^" +
-                     std::to_string(kLevels));
-  }
   Array out = Array::allocate(out_shape, x.dtype(), label);
   if (out.size() == 0) return out;
-  const Array xp = pack(x, concat(concat(d.lb, x_free), d.lc));
-  const Array yp = pack(y, concat(concat(d.rb, y_free), d.rc));
+  MatrixView xv = matrix_view(x, d.lb, x_free, d.lc);
+  MatrixView yv = matrix_view(y, d.rb, y_free, d.rc);
   dispatch<Types::numeric>(x.dtype(), label, [&](auto tag) {
     using T = decltype(tag);
+    T* c = out.mutable_view<T>(label).data();
 #if PURE_DOT_HAVE_GEMM
     if constexpr (kIsFloat<T>) {
       if (matmul_precision() == MatmulPrecision::fast && k > 0) {
-        gemm_batches<T>(xp, yp, out, batches, m, n, k, label);
+        // BLAS needs unit stride along one axis of each operand (else: a copy).
+        if (!blas_form(m, k, xv.row_stride, xv.k_stride).ok) xv = view_of_copy(x, d.lb, x_free, d.lc);
+        if (!blas_form(n, k, yv.row_stride, yv.k_stride).ok) yv = view_of_copy(y, d.rb, y_free, d.rc);
+        vendor_gemm<T>({xv.storage.view<T>(label).data(), xv.batch, xv.row_stride, xv.k_stride},
+                       {yv.storage.view<T>(label).data(), yv.batch, yv.row_stride, yv.k_stride}, c, batches, m, n, k);
         return 0;
       }
     }
 #endif
-    Kokkos::parallel_for(label, Policy(0, out.size()),
-                         DotKernel<T>{xp.view<T>(label), yp.view<T>(label), out.mutable_view<T>(label), m, n, k});
+    gemm<T>({xv.storage.view<T>(label).data(), xv.batch, xv.row_stride, xv.k_stride},
+            {yv.storage.view<T>(label).data(), yv.batch, yv.row_stride, yv.k_stride}, c, batches, m, n, k);
     return 0;
   });
   return out;
@@ -321,6 +360,11 @@ const ir::Primitive& dot_general_p = ir::register_primitive([] {
 }());
 
 }  // namespace
+
+namespace detail {
+std::int64_t dot_operand_copies() { return operand_copies().load(); }
+}  // namespace detail
+
 }  // namespace pure::ops
 
 namespace pure::lax {

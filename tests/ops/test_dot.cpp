@@ -1,15 +1,23 @@
 // dot_general and the numpy products on top of it: dimension numbers vs a
-// host loop, the reproducible summation order, the bilinear JVP, both
-// transpose rules, grad of grad, and the opt-in gemm path.
+// host loop, the documented summation order (bit for bit, at every SIMD
+// level, block size, work split and on the device kernel), its accuracy,
+// operands read in place, the bilinear JVP, both transpose rules, grad of
+// grad, and the opt-in gemm path.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <limits>
 #include <random>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include <pure/pure.hpp>
 
+#include "../../src/ops/gemm.hpp"  // test hooks: block sizes, work split, device kernel, copy count
 #include "ops_test_util.hpp"
 
 namespace {
@@ -34,32 +42,32 @@ Array small_ints(const Shape& s, DType dtype, std::uint32_t seed) {
 
 bool contains(const Dims& v, std::int64_t a) { return std::find(v.begin(), v.end(), a) != v.end(); }
 
-struct HostDot {
-  Shape shape;
-  std::vector<long double> value, magnitude;  // sum of products, sum of |products|
+// Where each output's terms sit in the operands: term t of output o is
+// x[x_out[o] + x_term[t]] * y[y_out[o] + y_term[t]], t in row-major order of
+// the contracted axes as lhs_contract lists them.
+struct TermIndex {
+  Shape out;
+  std::vector<std::int64_t> x_out, y_out, x_term, y_term;
 };
 
-// jax.lax.dot_general's definition, written out as loops.
-HostDot host_dot_general(const Array& x, const Array& y, const lax::DimensionPair& c, const lax::DimensionPair& b) {
-  Dims xf, yf, dims;
-  for (int d = 0; d < x.rank(); ++d) {
+TermIndex term_index(const Shape& xs, const Shape& ys, const lax::DimensionPair& c, const lax::DimensionPair& b) {
+  Dims xf, yf, dims, kdims;
+  for (int d = 0; d < xs.rank(); ++d) {
     if (!contains(c.first, d) && !contains(b.first, d)) xf.push_back(d);
   }
-  for (int d = 0; d < y.rank(); ++d) {
+  for (int d = 0; d < ys.rank(); ++d) {
     if (!contains(c.second, d) && !contains(b.second, d)) yf.push_back(d);
   }
-  for (auto a : b.first) dims.push_back(x.shape()[static_cast<int>(a)]);
-  for (auto a : xf) dims.push_back(x.shape()[static_cast<int>(a)]);
-  for (auto a : yf) dims.push_back(y.shape()[static_cast<int>(a)]);
-  Dims kdims;
-  for (auto a : c.first) kdims.push_back(x.shape()[static_cast<int>(a)]);
-  const Shape out(dims), ks(kdims);
-  const auto hx = host(x), hy = host(y);
-  HostDot r{out, std::vector<long double>(static_cast<std::size_t>(out.size())),
-            std::vector<long double>(static_cast<std::size_t>(out.size()))};
-  for (std::int64_t o = 0; o < out.size(); ++o) {
-    const auto oc = coords(o, out);
-    std::vector<std::int64_t> xc(static_cast<std::size_t>(x.rank())), yc(static_cast<std::size_t>(y.rank()));
+  for (auto a : b.first) dims.push_back(xs[static_cast<int>(a)]);
+  for (auto a : xf) dims.push_back(xs[static_cast<int>(a)]);
+  for (auto a : yf) dims.push_back(ys[static_cast<int>(a)]);
+  for (auto a : c.first) kdims.push_back(xs[static_cast<int>(a)]);
+  TermIndex r{Shape(dims), {}, {}, {}, {}};
+  const Shape ks(kdims);
+  const auto offset = [](const std::vector<std::int64_t>& coord, const Shape& s) { return flat(coord, s); };
+  for (std::int64_t o = 0; o < r.out.size(); ++o) {
+    const auto oc = coords(o, r.out);
+    std::vector<std::int64_t> xc(static_cast<std::size_t>(xs.rank())), yc(static_cast<std::size_t>(ys.rank()));
     std::size_t p = 0;
     for (std::size_t i = 0; i < b.first.size(); ++i, ++p) {
       xc[static_cast<std::size_t>(b.first[i])] = oc[p];
@@ -67,16 +75,38 @@ HostDot host_dot_general(const Array& x, const Array& y, const lax::DimensionPai
     }
     for (auto a : xf) xc[static_cast<std::size_t>(a)] = oc[p++];
     for (auto a : yf) yc[static_cast<std::size_t>(a)] = oc[p++];
-    for (std::int64_t k = 0; k < ks.size(); ++k) {
-      const auto kc = coords(k, ks);
-      for (std::size_t i = 0; i < c.first.size(); ++i) {
-        xc[static_cast<std::size_t>(c.first[i])] = kc[i];
-        yc[static_cast<std::size_t>(c.second[i])] = kc[i];
-      }
-      const long double t = static_cast<long double>(hx[static_cast<std::size_t>(flat(xc, x.shape()))]) *
-                            hy[static_cast<std::size_t>(flat(yc, y.shape()))];
-      r.value[static_cast<std::size_t>(o)] += t;
-      r.magnitude[static_cast<std::size_t>(o)] += std::fabs(t);
+    r.x_out.push_back(offset(xc, xs));
+    r.y_out.push_back(offset(yc, ys));
+  }
+  for (std::int64_t t = 0; t < ks.size(); ++t) {
+    const auto kc = coords(t, ks);
+    std::vector<std::int64_t> xc(static_cast<std::size_t>(xs.rank())), yc(static_cast<std::size_t>(ys.rank()));
+    for (std::size_t i = 0; i < c.first.size(); ++i) {
+      xc[static_cast<std::size_t>(c.first[i])] = kc[i];
+      yc[static_cast<std::size_t>(c.second[i])] = kc[i];
+    }
+    r.x_term.push_back(offset(xc, xs));
+    r.y_term.push_back(offset(yc, ys));
+  }
+  return r;
+}
+
+struct HostDot {
+  Shape shape;
+  std::vector<long double> value, magnitude;  // sum of products, sum of |products|
+};
+
+// jax.lax.dot_general's definition, written out as loops over term_index.
+HostDot host_dot_general(const Array& x, const Array& y, const lax::DimensionPair& c, const lax::DimensionPair& b) {
+  const TermIndex ix = term_index(x.shape(), y.shape(), c, b);
+  const auto hx = host(x), hy = host(y);
+  HostDot r{ix.out, std::vector<long double>(ix.x_out.size()), std::vector<long double>(ix.x_out.size())};
+  for (std::size_t o = 0; o < ix.x_out.size(); ++o) {
+    for (std::size_t t = 0; t < ix.x_term.size(); ++t) {
+      const long double p = static_cast<long double>(hx[static_cast<std::size_t>(ix.x_out[o] + ix.x_term[t])]) *
+                            hy[static_cast<std::size_t>(ix.y_out[o] + ix.y_term[t])];
+      r.value[o] += p;
+      r.magnitude[o] += std::fabs(p);
     }
   }
   return r;
@@ -111,7 +141,7 @@ TEST(DotGeneral, MatchesHostLoop) {
       ASSERT_EQ(z.shape(), want.shape);
       ASSERT_EQ(z.dtype(), d);
       const auto got = host(z);
-      // Pairwise sums of <= 15 products: a few roundings of the sum of |terms|.
+      // Sequential fma sums of <= 15 products: a few roundings of the sum of |terms|.
       const double rtol = d == DType::f64 ? 1e-15 : d == DType::f32 ? 1e-6 : 0.0;
       for (std::size_t i = 0; i < got.size(); ++i) {
         EXPECT_NEAR(got[i], static_cast<double>(want.value[i]), rtol * static_cast<double>(want.magnitude[i]))
@@ -124,32 +154,218 @@ TEST(DotGeneral, MatchesHostLoop) {
   EXPECT_EQ(host(empty), std::vector<double>(6, 0.0));
 }
 
-// The reproducible kernel sums in reduce_sum's canonical order, so a dot
-// product is bit for bit reduce_sum(mul(x, y)) -- also beyond one block of
-// 256 terms and beyond 256 blocks (70007 terms), where reduce_sum switches
-// to more levels.
-TEST(DotGeneral, DotProductEqualsReduceSumBitwise) {
-  ASSERT_EQ(pure::matmul_precision(), pure::MatmulPrecision::reproducible);
-  for (std::int64_t k : {7, 1007, 70007}) {
-    const Array x = random_array({k}, DType::f32, 10);
-    const Array y = random_array({k}, DType::f32, 11);
-    const float dot = lax::dot_general(x, y, {{0}, {0}}).item<float>();
-    const float sum = lax::reduce_sum(lax::mul(x, y), {0}).item<float>();
-    EXPECT_EQ(dot, sum) << "k=" << k;
-    const Array m = random_array({3, k}, DType::f32, 12);
-    const auto rows = lax::dot_general(m, y, {{1}, {0}}).to_host<float>();
-    const auto sums = lax::reduce_sum(lax::mul(m, lax::broadcast_in_dim(y, {3, k}, {1})), {1}).to_host<float>();
-    EXPECT_EQ(rows, sums) << "k=" << k;
+// ---------------------------------------------------------------- the documented order
+
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+// The documented order (docs/reproducibility.md, "gemm order"), written out:
+// acc = +0; for each term in order: acc = fma(x, y, acc). Integers wrap.
+template <class T>
+std::vector<T> reference_dot(const std::vector<T>& x, const std::vector<T>& y, const TermIndex& ix) {
+  std::vector<T> out(ix.x_out.size());
+  for (std::size_t o = 0; o < out.size(); ++o) {
+    T acc = T(0);
+    for (std::size_t t = 0; t < ix.x_term.size(); ++t) {
+      const T a = x[static_cast<std::size_t>(ix.x_out[o] + ix.x_term[t])];
+      const T b = y[static_cast<std::size_t>(ix.y_out[o] + ix.y_term[t])];
+      if constexpr (std::is_floating_point<T>::value) {
+        acc = std::fma(a, b, acc);
+      } else {
+        using U = std::make_unsigned_t<T>;
+        acc = static_cast<T>(static_cast<U>(acc) + static_cast<U>(a) * static_cast<U>(b));
+      }
+    }
+    out[o] = acc;
+  }
+  return out;
+}
+
+// Floats over many binades with a few exact zeros of both signs (so that
+// orders and roundings show); integers over the whole range (so products wrap).
+template <class T>
+std::vector<T> test_values(std::int64_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<T> v(static_cast<std::size_t>(n));
+  if constexpr (std::is_floating_point<T>::value) {
+    std::uniform_real_distribution<double> e(-6, 6);
+    std::uniform_int_distribution<int> kind(0, 39);
+    for (auto& x : v) {
+      const int c = kind(rng);
+      x = c == 0 ? T(0) : c == 1 ? -T(0) : static_cast<T>((c % 2 ? -1 : 1) * std::exp(e(rng)));
+    }
+  } else {
+    for (auto& x : v) x = static_cast<T>(rng());
+  }
+  return v;
+}
+
+struct LayoutCase {
+  std::string name;
+  Shape x, y;
+  lax::DimensionPair contract, batch;
+};
+
+// Matrix products in every layout, with m, n, k around the micro-tile sizes
+// (MR = 4, 6, 12; NR = 4, 8, 16, 32), the block depth (KC = 192, 256) and k = 0, 1.
+std::vector<LayoutCase> layout_cases() {
+  std::vector<LayoutCase> cases;
+  const std::vector<std::array<std::int64_t, 3>> sizes = {
+      {1, 1, 1},    {3, 5, 0},     {1, 7, 1},    {7, 1, 2},    {6, 8, 3},    {5, 17, 13},   {13, 33, 7},
+      {12, 32, 64}, {25, 19, 257}, {31, 9, 600}, {70, 70, 40}, {150, 41, 9}, {3, 130, 200},
+  };
+  for (const auto& [m, n, k] : sizes) {
+    const std::string mnk = std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+    cases.push_back({"A.B " + mnk, {m, k}, {k, n}, {{1}, {0}}, {}});
+    cases.push_back({"At.B " + mnk, {k, m}, {k, n}, {{0}, {0}}, {}});
+    cases.push_back({"A.Bt " + mnk, {m, k}, {n, k}, {{1}, {1}}, {}});
+    cases.push_back({"At.Bt " + mnk, {k, m}, {n, k}, {{0}, {1}}, {}});
+  }
+  cases.push_back({"batch first", {3, 9, 21}, {3, 21, 10}, {{2}, {1}}, {{0}, {0}}});
+  cases.push_back({"batch middle", {9, 3, 21}, {21, 3, 10}, {{2}, {0}}, {{1}, {1}}});
+  cases.push_back({"batch last, transposed", {21, 9, 3}, {10, 21, 3}, {{0}, {1}}, {{2}, {2}}});
+  cases.push_back({"two batch axes", {2, 3, 7, 5}, {3, 5, 2, 6}, {{3}, {1}}, {{0, 1}, {2, 0}}});
+  cases.push_back({"two contracted axes", {4, 6, 5}, {6, 5, 3}, {{1, 2}, {0, 1}}, {}});
+  cases.push_back({"contracted axes out of order", {3, 4, 5}, {5, 3, 6}, {{0, 2}, {1, 0}}, {}});
+  cases.push_back({"two free axes each", {2, 3, 11}, {11, 4, 2}, {{2}, {0}}, {}});
+  cases.push_back({"vector dot", {301}, {301}, {{0}, {0}}, {}});
+  cases.push_back({"outer product", {7}, {9}, {}, {}});
+  return cases;
+}
+
+template <class T>
+void expect_documented_order(const std::string& setting) {
+  std::uint64_t seed = 1;
+  for (const auto& c : layout_cases()) {
+    const std::vector<T> x = test_values<T>(c.x.size(), seed++), y = test_values<T>(c.y.size(), seed++);
+    const TermIndex ix = term_index(c.x, c.y, c.contract, c.batch);
+    const Array z = lax::dot_general(pure::from_host(x, c.x), pure::from_host(y, c.y), c.contract, c.batch);
+    ASSERT_EQ(z.shape(), ix.out) << c.name;
+    EXPECT_TRUE(same_bits(z.template to_host<T>(), reference_dot(x, y, ix)))
+        << c.name << ", " << pure::dtype_name(pure::dtype_of<T>()) << ", " << setting;
   }
 }
 
-// The order is fixed by the indices, not by how the operands sit in memory.
-TEST(DotGeneral, ResultDoesNotDependOnOperandLayout) {
-  const Array x = random_array({5, 700}, DType::f32, 20);
-  const Array y = random_array({700, 4}, DType::f32, 21);
-  const auto a = lax::dot_general(x, y, {{1}, {0}}).to_host<float>();
-  const auto b = lax::dot_general(lax::transpose(x, {1, 0}), lax::transpose(y, {1, 0}), {{0}, {1}}).to_host<float>();
-  EXPECT_EQ(a, b);
+void expect_documented_order_all_dtypes(const std::string& setting) {
+  expect_documented_order<float>(setting);
+  expect_documented_order<double>(setting);
+  expect_documented_order<std::int32_t>(setting);
+  expect_documented_order<std::uint32_t>(setting);
+  expect_documented_order<std::int64_t>(setting);
+}
+
+// Sets a gemm tuning (gemm.hpp's test hooks) for one scope.
+struct TuningScope {
+  explicit TuningScope(const pure::ops::detail::GemmTuning& t) { pure::ops::detail::set_gemm_tuning(t); }
+  ~TuningScope() { pure::ops::detail::set_gemm_tuning({}); }
+  TuningScope(const TuningScope&) = delete;
+  TuningScope& operator=(const TuningScope&) = delete;
+};
+
+TEST(DotGeneral, BitwiseEqualsTheDocumentedOrder) {
+  ASSERT_EQ(pure::matmul_precision(), pure::MatmulPrecision::reproducible);
+  expect_documented_order_all_dtypes("default settings");
+}
+
+// Every instruction-set version of the host kernel (baseline: libm's fma;
+// AVX2 and AVX-512: the fma instruction) gives the documented bits.
+TEST(DotGeneral, SameBitsAtEverySimdLevel) {
+  const pure::HostSimd saved = pure::host_simd();
+  for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+    const auto level = static_cast<pure::HostSimd>(l);
+    pure::set_host_simd(level);
+    expect_documented_order<float>(std::string("SIMD level ") + pure::host_simd_name(level));
+    expect_documented_order<double>(std::string("SIMD level ") + pure::host_simd_name(level));
+  }
+  pure::set_host_simd(saved);
+}
+
+// Block sizes far below the tuned ones: many KC blocks continue each sum, and
+// MC / NC blocks that are not multiples of the micro-tile make edge tiles everywhere.
+TEST(DotGeneral, SameBitsForAnyBlockSizes) {
+  const pure::HostSimd saved = pure::host_simd();
+  for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {
+    pure::set_host_simd(static_cast<pure::HostSimd>(l));
+    for (const auto& [mc, kc, nc] : std::vector<std::array<std::int64_t, 3>>{{1, 1, 1}, {5, 3, 7}, {13, 64, 40}}) {
+      const TuningScope scope({mc, kc, nc, 0, 0, false});
+      const std::string s = std::string(pure::host_simd_name(static_cast<pure::HostSimd>(l))) +
+                            " MC=" + std::to_string(mc) + " KC=" + std::to_string(kc) + " NC=" + std::to_string(nc);
+      expect_documented_order<float>(s);
+      expect_documented_order<double>(s);
+    }
+  }
+  pure::set_host_simd(saved);
+  const TuningScope scope({3, 2, 5, 0, 0, false});
+  expect_documented_order<std::int32_t>("integers, MC=3 KC=2 NC=5");
+}
+
+// Work items are what threads take; any split of out into items gives the
+// same bits (Serial runs them one after another; OpenMP would spread them).
+TEST(DotGeneral, SameBitsForAnyWorkSplit) {
+  for (const auto& [rows, cols] : std::vector<std::pair<int, int>>{{2, 1}, {1, 3}, {3, 2}, {7, 5}}) {
+    const TuningScope scope({0, 0, 0, rows, cols, false});
+    expect_documented_order<float>("row parts " + std::to_string(rows) + ", column parts " + std::to_string(cols));
+    expect_documented_order<double>("row parts " + std::to_string(rows) + ", column parts " + std::to_string(cols));
+  }
+}
+
+// The kernel of device backends (CUDA, HIP), run here on the host backend.
+TEST(DotGeneral, DeviceKernelGivesTheSameBits) {
+  const TuningScope scope({0, 0, 0, 0, 0, true});
+  expect_documented_order_all_dtypes("device kernel");
+}
+
+// Sequential fma sums: |computed - exact| <= gamma_k sum_t |x_t y_t| with
+// gamma_k = k u / (1 - k u), u = eps / 2 (one rounding per term; Higham,
+// Accuracy and Stability of Numerical Algorithms, 2nd ed., section 3.1).
+template <class T>
+void expect_within_fma_bound() {
+  const double u = std::numeric_limits<T>::epsilon() / 2;
+  double worst = 0;
+  for (std::int64_t k : {1, 2, 17, 256, 1000, 5003}) {
+    const Array x = random_array({4, k}, pure::dtype_of<T>(), 200 + static_cast<std::uint32_t>(k));
+    const Array y = random_array({k, 3}, pure::dtype_of<T>(), 300 + static_cast<std::uint32_t>(k));
+    const Array z = lax::dot_general(x, y, {{1}, {0}});
+    const HostDot exact = host_dot_general(x, y, {{1}, {0}}, {});
+    const auto got = host(z);
+    const double gamma = static_cast<double>(k) * u / (1 - static_cast<double>(k) * u);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const double err = std::fabs(static_cast<double>(got[i] - exact.value[i]));
+      const double bound = gamma * static_cast<double>(exact.magnitude[i]);
+      EXPECT_LE(err, bound) << "k=" << k << " element " << i;
+      worst = std::max(worst, err / bound);
+    }
+  }
+  EXPECT_GT(worst, 0.0);  // the data does round
+}
+
+TEST(DotGeneral, AccuracyWithinTheFmaBound) {
+  expect_within_fma_bound<float>();
+  expect_within_fma_bound<double>();
+}
+
+// The layouts of A.B, A^T.B, A.B^T, batch axes anywhere, and what a dense
+// layer's forward and backward passes contract, are read in place; only
+// contracted axes that cannot be stepped with one stride cost a copy.
+TEST(DotGeneral, OperandsAreReadInPlace) {
+  const auto copies = [](const std::function<void()>& f) {
+    const std::int64_t before = pure::ops::detail::dot_operand_copies();
+    f();
+    return pure::ops::detail::dot_operand_copies() - before;
+  };
+  for (const auto& c : layout_cases()) {
+    const Array x = random_array(c.x, DType::f32, 1), y = random_array(c.y, DType::f32, 2);
+    const std::int64_t want = c.name == "contracted axes out of order" ? 2 : 0;
+    EXPECT_EQ(copies([&] { lax::dot_general(x, y, c.contract, c.batch); }), want) << c.name;
+  }
+  const Array w = random_array({20, 30}, DType::f64, 3), b = random_array({30}, DType::f64, 4);
+  const Array in = random_array({8, 20}, DType::f64, 5);
+  const auto loss = [](const Array& w_, const Array& b_, const Array& x_) {
+    return pure::sum(pure::tanh(pure::matmul(x_, w_) + b_));
+  };
+  EXPECT_EQ(copies([&] { pure::value_and_grad<0, 1, 2>(loss)(w, b, in); }), 0);
 }
 
 // ---------------------------------------------------------------- derivatives
@@ -292,27 +508,39 @@ TEST(DotGeneral, NumpyDotContractsLastWithSecondToLast) {
 
 // ---------------------------------------------------------------- precision switch
 
+// The vendor path reads every layout in place too (N/T flags, leading
+// dimensions), in any summation order of its own.
 TEST(DotGeneral, FastPathAgreesWithTheReproducibleKernel) {
   struct Restore {
     ~Restore() { pure::set_matmul_precision(pure::MatmulPrecision::reproducible); }
   } restore;
-  pure::set_matmul_precision(pure::MatmulPrecision::fast);
-  EXPECT_EQ(pure::matmul_precision(), pure::MatmulPrecision::fast);
-  const Array x = random_array({3, 17, 33}, DType::f64, 100);
-  const Array y = random_array({33, 3, 9}, DType::f64, 101);
-  const lax::DimensionPair contract{{2}, {0}}, batch{{0}, {1}};
-  const auto fast = host(lax::dot_general(x, y, contract, batch));
-  pure::set_matmul_precision(pure::MatmulPrecision::reproducible);
-  const auto repro = host(lax::dot_general(x, y, contract, batch));
-  const HostDot want = host_dot_general(x, y, contract, batch);
-  ASSERT_EQ(fast.size(), want.value.size());
-  for (std::size_t i = 0; i < fast.size(); ++i) {
-    // Any summation order of 33 f64 products: within 1e-14 of the sum of |terms|.
-    EXPECT_NEAR(fast[i], static_cast<double>(want.value[i]), 1e-14 * static_cast<double>(want.magnitude[i]));
-    EXPECT_NEAR(repro[i], static_cast<double>(want.value[i]), 1e-14 * static_cast<double>(want.magnitude[i]));
-  }
-  if (!pure::matmul_fast_available()) {
-    EXPECT_EQ(fast, repro);  // without KokkosKernels "fast" falls back to the reproducible kernel
+  std::uint32_t seed = 100;
+  for (auto c : layout_cases()) {
+    c.name += ", fast";
+    const Array x = random_array(c.x, DType::f64, seed++), y = random_array(c.y, DType::f64, seed++);
+    pure::set_matmul_precision(pure::MatmulPrecision::fast);
+    EXPECT_EQ(pure::matmul_precision(), pure::MatmulPrecision::fast);
+    const std::int64_t before = pure::ops::detail::dot_operand_copies();
+    const auto fast = host(lax::dot_general(x, y, c.contract, c.batch));
+    const std::int64_t copies = pure::ops::detail::dot_operand_copies() - before;
+    pure::set_matmul_precision(pure::MatmulPrecision::reproducible);
+    const auto repro = host(lax::dot_general(x, y, c.contract, c.batch));
+    const HostDot want = host_dot_general(x, y, c.contract, c.batch);
+    ASSERT_EQ(fast.size(), want.value.size()) << c.name;
+    for (std::size_t i = 0; i < fast.size(); ++i) {
+      // Any summation order of <= 600 f64 products: within 1e-13 of the sum of |terms|.
+      const double tol = 1e-13 * static_cast<double>(want.magnitude[i]);
+      EXPECT_NEAR(fast[i], static_cast<double>(want.value[i]), tol) << c.name << " element " << i;
+      EXPECT_NEAR(repro[i], static_cast<double>(want.value[i]), tol) << c.name << " element " << i;
+    }
+    if (!pure::matmul_fast_available()) {
+      EXPECT_EQ(fast, repro) << c.name;  // without KokkosKernels "fast" falls back to the reproducible kernel
+    }
+    const bool needs_copy = c.name.find("out of order") != std::string::npos ||
+                            (pure::matmul_fast_available() && c.name.find("batch last") != std::string::npos);
+    if (!needs_copy) {
+      EXPECT_EQ(copies, 0) << c.name;
+    }
   }
 }
 

@@ -129,9 +129,9 @@ Array dot_general(const Array& x, const Array& y, const DimensionPair& contracti
 namespace pure {
 
 /// How dot_general (and matmul, dot) sums its products.
-///  - reproducible (default): pure's own kernel in a canonical pairwise order
-///    fixed by the indices; bitwise identical on every backend and thread count
-///    (a dot product equals reduce_sum(mul(x, y)) exactly).
+///  - reproducible (default): pure's blocked kernel, per output acc = +0, then
+///    acc = fma(x_t, y_t, acc) for t = 0..k-1 in order; bitwise identical on
+///    every backend, SIMD level and thread count (docs/reproducibility.md).
 ///  - fast: KokkosKernels gemm (vendor BLAS) for float32/float64 when pure was
 ///    built with KokkosKernels (else the reproducible kernel is used). Its
 ///    summation order is the vendor's, so the last bits may differ between
