@@ -16,7 +16,10 @@
 
 set(PURE_HAVE_KOKKOSKERNELS OFF)
 set(PURE_KOKKOSKERNELS_DETAIL "not found")
-find_package(KokkosKernels QUIET)
+# The KokkosKernels installed beside the Kokkos found is the likely match:
+# look in Kokkos' prefix before the system paths.
+get_filename_component(_pure_kokkos_prefix "${Kokkos_DIR}/../../.." ABSOLUTE)
+find_package(KokkosKernels QUIET HINTS "${_pure_kokkos_prefix}")
 if(NOT KokkosKernels_FOUND)
   return()
 endif()
@@ -29,7 +32,7 @@ if(TARGET trilinos_kokkoskernels)
   get_filename_component(_pure_kokkos_parent "${_pure_kokkos_dir}" DIRECTORY)
   if(NOT _pure_kk_parent STREQUAL _pure_kokkos_parent)
     set(_pure_kk_why "it is Trilinos' KokkosKernels (${_pure_kk_dir}), built for the Kokkos "
-                     "in ${_pure_kokkos_parent}/Kokkos, not for the Kokkos found in ${_pure_kokkos_dir}")
+                     "in ${_pure_kk_parent}/Kokkos, not for the Kokkos found in ${_pure_kokkos_dir}")
   endif()
   set(_pure_kk_version "Trilinos")
 else()

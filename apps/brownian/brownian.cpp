@@ -34,10 +34,11 @@ struct Fixed128Sum {
     return *this;
   }
 #if KOKKOS_VERSION < 40000
-  // Kokkos 3 joins reduction values through volatile references.
+  // Kokkos 3 joins reduction values through volatile references. Plain
+  // assignments: C++20 deprecates compound assignment to volatile (-Wvolatile).
   KOKKOS_INLINE_FUNCTION void operator+=(const volatile Fixed128Sum& o) volatile {
-    for (int k = 0; k < 4; ++k) digit[k] += o.digit[k];
-    overflow += o.overflow;
+    for (int k = 0; k < 4; ++k) digit[k] = digit[k] + o.digit[k];
+    overflow = overflow + o.overflow;
   }
 #endif
 

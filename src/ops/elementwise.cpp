@@ -161,7 +161,13 @@ const ir::Primitive& abs_p = ir::register_primitive(make_unary<Types::numeric>(
 struct SignOp : NoParams {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x) const {
-    return static_cast<T>((T(0) < x) - (x < T(0)));
+    // Unsigned: 0 or 1. Not the general form, whose x < 0 nvcc flags as a
+    // pointless comparison (warning #186-D); the result is the same.
+    if constexpr (std::is_unsigned<T>::value) {
+      return static_cast<T>(x != T(0));
+    } else {
+      return static_cast<T>((T(0) < x) - (x < T(0)));
+    }
   }
 };
 const ir::Primitive& sign_p = ir::register_primitive(make_unary<Types::numeric>(
