@@ -124,32 +124,37 @@ void bm_pure_host_at(benchmark::State& state, pure::HostSimd level) {
 }
 
 // ---------------------------------------------------------------- pure, device API
-// A user's kernel writing into a view it already owns.
+// A user's kernel writing into a view it already owns. Key K: pr::Key (the
+// generator chosen per element at run time: pure_device rows) or
+// pr::ThreefryKey (fixed at compile time: pure_device_threefry rows).
 
 struct AtBitsU32 {
-  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const pr::Key& k, std::uint64_t i) const { return pr::bits_at(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const K& k, std::uint64_t i) const { return pr::bits_at(k, i); }
 };
 template <class T>
 struct AtUniform {
-  KOKKOS_INLINE_FUNCTION T operator()(const pr::Key& k, std::uint64_t i) const { return pr::uniform_at<T>(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return pr::uniform_at<T>(k, i); }
 };
 template <class T>
 struct AtNormal {
-  KOKKOS_INLINE_FUNCTION T operator()(const pr::Key& k, std::uint64_t i) const { return pr::normal_at<T>(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return pr::normal_at<T>(k, i); }
 };
 
-template <class T, class Draw>
+template <class T, class Draw, class K = pr::Key>
 struct DeviceFill {
   OutView<T> out;
-  pr::Key key;
+  K key;
   Draw draw;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = draw(key, static_cast<std::uint64_t>(i)); }
 };
 
-template <class T, class Draw>
+template <class T, class Draw, class K = pr::Key>
 void bm_pure_device(benchmark::State& state) {
   const std::int64_t n = state.range(0);
-  const DeviceFill<T, Draw> fill{make_out<T>(n), pr::key(kSeed), Draw{}};
+  const DeviceFill<T, Draw, K> fill{make_out<T>(n), K(pr::key(kSeed)), Draw{}};
   for (auto _ : state) {
     Kokkos::parallel_for("pure::bench::device_draw", Policy(0, n), fill);
     Kokkos::fence();
@@ -311,6 +316,12 @@ void register_all() {
   sized(benchmark::RegisterBenchmark("pure_device/uniform_f64", bm_pure_device<double, AtUniform<double>>));
   sized(benchmark::RegisterBenchmark("pure_device/normal_f32", bm_pure_device<float, AtNormal<float>>));
   sized(benchmark::RegisterBenchmark("pure_device/normal_f64", bm_pure_device<double, AtNormal<double>>));
+  using TK = pr::ThreefryKey;
+  sized(benchmark::RegisterBenchmark("pure_device_threefry/bits_u32", bm_pure_device<std::uint32_t, AtBitsU32, TK>));
+  sized(benchmark::RegisterBenchmark("pure_device_threefry/uniform_f32", bm_pure_device<float, AtUniform<float>, TK>));
+  sized(benchmark::RegisterBenchmark("pure_device_threefry/uniform_f64", bm_pure_device<double, AtUniform<double>, TK>));
+  sized(benchmark::RegisterBenchmark("pure_device_threefry/normal_f32", bm_pure_device<float, AtNormal<float>, TK>));
+  sized(benchmark::RegisterBenchmark("pure_device_threefry/normal_f64", bm_pure_device<double, AtNormal<double>, TK>));
 
   sized(benchmark::RegisterBenchmark("std_mt19937_64/bits_u64", bm_std<std::uint64_t, StdBits>));
   sized(benchmark::RegisterBenchmark("std_mt19937_64/uniform_f32", bm_std<float, StdUniform<float>>));
@@ -347,9 +358,9 @@ std::vector<T> floor_vector(const pr::Key& key, std::uint64_t offset, std::int64
   return v;
 }
 
-template <class T, class Draw>
+template <class T, class Draw, class K = pr::Key>
 std::vector<T> device_vector(const pr::Key& key, std::int64_t n) {
-  const DeviceFill<T, Draw> fill{make_out<T>(n), key, Draw{}};
+  const DeviceFill<T, Draw, K> fill{make_out<T>(n), K(key), Draw{}};
   Kokkos::parallel_for("pure::bench::device_draw", Policy(0, n), fill);
   auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), fill.out);
   return std::vector<T>(host.data(), host.data() + n);
@@ -372,6 +383,13 @@ bool sanity_check() {
                   pr::normal(k3, pure::Shape{n}, DType::f32).to_host<float>(), "normal_at and pure::normal f32");
   ok &= same_bits(device_vector<double, AtNormal<double>>(k4, n),
                   pr::normal(k4, pure::Shape{n}, DType::f64).to_host<double>(), "normal_at and pure::normal f64");
+  // The compile-time generator rows compute the same stream.
+  ok &= same_bits(device_vector<std::uint32_t, AtBitsU32, pr::ThreefryKey>(k0, n),
+                  device_vector<std::uint32_t, AtBitsU32>(k0, n), "bits_at over ThreefryKey and Key");
+  ok &= same_bits(device_vector<double, AtUniform<double>, pr::ThreefryKey>(k2, n),
+                  device_vector<double, AtUniform<double>>(k2, n), "uniform_at over ThreefryKey and Key");
+  ok &= same_bits(device_vector<float, AtNormal<float>, pr::ThreefryKey>(k3, n),
+                  device_vector<float, AtNormal<float>>(k3, n), "normal_at over ThreefryKey and Key");
   // The vectorised floors compute the plain floor's bits.
   const std::vector<std::uint32_t> plain = floor_vector<std::uint32_t, pure_bench::FloorBitsU32>(k0, high, n);
   for (int l = 0; l <= static_cast<int>(pure::host_simd_supported()); ++l) {

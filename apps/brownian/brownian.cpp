@@ -114,7 +114,7 @@ int comm_size(Comm comm) {
 // flat index (particle * d + component) of the rank's first component.
 struct EulerStep {
   Positions x;
-  random::Key key;
+  random::ThreefryKey key;  // generator fixed at compile time: the loop vectorises
   double a, s;
   std::uint64_t first;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t e) const {
@@ -269,7 +269,7 @@ Result simulate(const Config& cfg, Comm comm, const std::function<void(const Pro
 
   const auto keys = random::split(random::key(cfg.seed));
   const random::Key& init_key = keys[0];
-  const random::Key& noise_key = keys[1];
+  const random::ThreefryKey noise_key(keys[1]);  // keys from random::key(seed) are threefry
 
   // The host API with `offset` draws exactly this rank's slice of the global
   // array of initial positions.
@@ -303,7 +303,7 @@ Result simulate(const Config& cfg, Comm comm, const std::function<void(const Pro
 
   Progress last;
   for (std::int64_t t = 0; t < cfg.steps; ++t) {
-    const random::Key key_t = random::fold_in(noise_key, static_cast<std::uint32_t>(t));
+    const random::ThreefryKey key_t = random::fold_in(noise_key, static_cast<std::uint32_t>(t));  // a ThreefryKey too
     Kokkos::parallel_for("pure::brownian::step", Policy(0, n_local * d), EulerStep{x, key_t, a, s, first});
     const std::int64_t done = t + 1;
     const bool report = (cfg.report_every > 0 && done % cfg.report_every == 0) || done == cfg.steps;

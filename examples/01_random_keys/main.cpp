@@ -15,11 +15,14 @@ namespace pr = pure::random;
 
 // Your own Kokkos kernel can draw element i of a stream directly: normal_at(key, i)
 // is exactly element i of pr::normal(key, ...), with no Array in between.
+// ThreefryKey fixes the generator at compile time (same bits), so the
+// compiler can vectorise the loop; a philox key would need PhiloxKey.
 std::vector<double> noise_in_my_kernel(pr::Key key, std::int64_t n) {
   Kokkos::View<double*> out("example::noise", static_cast<std::size_t>(n));
+  const pr::ThreefryKey k(key);
   Kokkos::parallel_for(
       "example::normal_at", Kokkos::RangePolicy<>(0, n),
-      KOKKOS_LAMBDA(std::int64_t i) { out(i) = pr::normal_at<double>(key, static_cast<std::uint64_t>(i)); });
+      KOKKOS_LAMBDA(std::int64_t i) { out(i) = pr::normal_at<double>(k, static_cast<std::uint64_t>(i)); });
   auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
   return std::vector<double>(host.data(), host.data() + n);
 }

@@ -9,6 +9,15 @@ namespace pure::random {
 
 const char* impl_name(Impl impl) { return impl == Impl::philox ? "philox4x32" : "threefry2x32"; }
 
+void detail::check_generator(const Key& key, Impl want) {
+  if (key.impl != want) {
+    const auto type_name = [](Impl impl) { return impl == Impl::philox ? "PhiloxKey" : "ThreefryKey"; };
+    throw ValueError(std::string("pure::random::") + type_name(want) + ": argument 'key' " + to_string(key) +
+                     " is a " + impl_name(key.impl) + " key, not " + impl_name(want) + "; use " +
+                     type_name(key.impl) + " for it");
+  }
+}
+
 std::string to_string(const Key& key) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08x] (%s)", key.words[0], key.words[1], impl_name(key.impl));

@@ -64,11 +64,12 @@ std::string mismatch(const Bytes& got, const Bytes& want, std::size_t elem_size)
 
 // ------------------------------------------------------------ user kernels
 
-// out(i) = draw(key, offset + i), optionally visiting indices in reverse.
-template <class T, class Draw>
+// out(i) = draw(key, offset + i), optionally visiting indices in reverse. K:
+// r::Key, or r::ThreefryKey / r::PhiloxKey (generator fixed at compile time).
+template <class T, class Draw, class K = r::Key>
 struct FlatKernel {
   Kokkos::View<T*, pure::MemorySpace> out;
-  r::Key key;
+  K key;
   std::uint64_t offset;
   Draw draw;
   bool reverse;
@@ -113,46 +114,55 @@ struct Rank3Kernel {
 // ------------------------------------------------------------ device-side draws
 
 struct Bits32 {
-  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const r::Key& k, std::uint64_t i) const { return r::bits_at(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const K& k, std::uint64_t i) const { return r::bits_at(k, i); }
 };
 struct Bits64 {
-  KOKKOS_INLINE_FUNCTION std::uint64_t operator()(const r::Key& k, std::uint64_t i) const { return r::bits64_at(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION std::uint64_t operator()(const K& k, std::uint64_t i) const { return r::bits64_at(k, i); }
 };
 template <class T>
 struct UniformAt {
   T lo, hi;
-  KOKKOS_INLINE_FUNCTION T operator()(const r::Key& k, std::uint64_t i) const { return r::uniform_at<T>(k, i, lo, hi); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::uniform_at<T>(k, i, lo, hi); }
 };
 template <class T>
 struct NormalAt {
-  KOKKOS_INLINE_FUNCTION T operator()(const r::Key& k, std::uint64_t i) const { return r::normal_at<T>(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::normal_at<T>(k, i); }
 };
 template <class T>
 struct TruncatedNormalAt {
   T lower, upper;
-  KOKKOS_INLINE_FUNCTION T operator()(const r::Key& k, std::uint64_t i) const {
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
     return r::truncated_normal_at<T>(k, i, lower, upper);
   }
 };
 template <class T>
 struct ExponentialAt {
-  KOKKOS_INLINE_FUNCTION T operator()(const r::Key& k, std::uint64_t i) const { return r::exponential_at<T>(k, i); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::exponential_at<T>(k, i); }
 };
 template <class T>
 struct GammaAt {
   T a;
-  KOKKOS_INLINE_FUNCTION T operator()(const r::Key& k, std::uint64_t i) const { return r::gamma_at<T>(k, i, a); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::gamma_at<T>(k, i, a); }
 };
 struct BernoulliAt {
   float p;
-  KOKKOS_INLINE_FUNCTION bool operator()(const r::Key& k, std::uint64_t i) const {
+  template <class K>
+  KOKKOS_INLINE_FUNCTION bool operator()(const K& k, std::uint64_t i) const {
     return r::bernoulli_at<float>(k, i, p);
   }
 };
 template <class T>
 struct RandintAt {
   T lo, hi;
-  KOKKOS_INLINE_FUNCTION T operator()(const r::Key& k, std::uint64_t i) const { return r::randint_at<T>(k, i, lo, hi); }
+  template <class K>
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::randint_at<T>(k, i, lo, hi); }
 };
 
 // ------------------------------------------------------------ the check
@@ -216,6 +226,17 @@ void check_sampler(const Host& host, const Draw& draw, bool whole_key = false) {
             << "user kernel, chunk size " << chunk << (reverse ? ", reversed" : "");
       }
     }
+    // The same kernel with the generator fixed at compile time (ThreefryKey,
+    // PhiloxKey): the same bytes.
+    Kokkos::deep_copy(out, T{});
+    if (impl == r::Impl::threefry) {
+      Kokkos::parallel_for("pure::test::flat_threefry", Range(0, n),
+                           FlatKernel<T, Draw, r::ThreefryKey>{out, r::ThreefryKey(key), 0, draw, false});
+    } else {
+      Kokkos::parallel_for("pure::test::flat_philox", Range(0, n),
+                           FlatKernel<T, Draw, r::PhiloxKey>{out, r::PhiloxKey(key), 0, draw, false});
+    }
+    EXPECT_EQ(mismatch(view_bytes(out), expect, sizeof(T)), "") << "user kernel over a GeneratorKey";
     for (std::int64_t block : {std::int64_t{1}, std::int64_t{333}, n}) {
       Kokkos::deep_copy(out, T{});
       const int league = static_cast<int>((n + block - 1) / block);
@@ -349,6 +370,33 @@ TEST_F(Decomposition, SplitArrayEqualsSplitAndSplitAt) {
     EXPECT_EQ(two[1], keys[1]);
     EXPECT_EQ(r::split_array(r::split_at(key, 5), 1).shape(), (Shape{1, 2}));
   }
+}
+
+// GeneratorKey: the same words, so split_at and fold_in give the same child
+// keys as on a Key (the generator is the key's own), and converting a key of
+// the other generator is an error that names both.
+template <class GK>
+void check_generator_key(const r::Key& key) {
+  const GK g(key);
+  EXPECT_EQ(g.key(), key);
+  for (std::uint64_t i : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{12345}, (std::uint64_t{1} << 32) + 3}) {
+    EXPECT_EQ(r::split_at(g, i).key(), r::split_at(key, i)) << "split_at " << i;
+  }
+  for (std::uint32_t d : {0u, 7u, 0xffffffffu}) EXPECT_EQ(r::fold_in(g, d).key(), r::fold_in(key, d)) << "fold_in " << d;
+}
+
+TEST_F(Decomposition, GeneratorKeyDerivesTheSameKeys) {
+  check_generator_key<r::ThreefryKey>(r::key(2024, r::Impl::threefry));
+  check_generator_key<r::PhiloxKey>(r::key(2024, r::Impl::philox));
+  try {
+    const r::ThreefryKey wrong(r::key(5, r::Impl::philox));
+    ADD_FAILURE() << "ThreefryKey took a philox key";
+  } catch (const pure::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("ThreefryKey: argument 'key'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is a philox4x32 key"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("use PhiloxKey"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(r::PhiloxKey(r::key(5, r::Impl::threefry)), pure::ValueError);
 }
 
 }  // namespace

@@ -19,11 +19,25 @@
 namespace pure::random {
 namespace detail {
 
+/// The key types the device API takes: Key (generator chosen at run time) and
+/// GeneratorKey<impl> (ThreefryKey, PhiloxKey: chosen at compile time). The
+/// functions below test key.impl; for a GeneratorKey that is a constant, so
+/// the other generator's branch is compiled away.
+template <class K>
+struct IsKey : std::false_type {};
+template <>
+struct IsKey<Key> : std::true_type {};
+template <Impl kImpl>
+struct IsKey<GeneratorKey<kImpl>> : std::true_type {};
+template <class K>
+using EnableIfKey = std::enable_if_t<IsKey<K>::value, int>;
+
 // The generator path is force-inlined: measured 30-40% faster bits/uniform at
 // -O2 (docs/benchmarks.md), since GCC otherwise keeps threefry out of line.
 
 /// threefry2x32-20 (as jax's threefry2x32_p): (c0, c1) -> 2 words.
-KOKKOS_FORCEINLINE_FUNCTION void threefry_block(const Key& key, std::uint32_t c0, std::uint32_t c1,
+template <class K>
+KOKKOS_FORCEINLINE_FUNCTION void threefry_block(const K& key, std::uint32_t c0, std::uint32_t c1,
                                                 std::uint32_t out[2]) {
   r123::Threefry2x32_R<20>::ctr_type ctr = {{c0, c1}};
   r123::Threefry2x32_R<20>::key_type k = {{key.words[0], key.words[1]}};
@@ -33,7 +47,8 @@ KOKKOS_FORCEINLINE_FUNCTION void threefry_block(const Key& key, std::uint32_t c0
 }
 
 /// philox4x32-10: (c0, c1, c2, c3) -> 4 words.
-KOKKOS_FORCEINLINE_FUNCTION void philox_block(const Key& key, std::uint32_t c0, std::uint32_t c1, std::uint32_t c2,
+template <class K>
+KOKKOS_FORCEINLINE_FUNCTION void philox_block(const K& key, std::uint32_t c0, std::uint32_t c1, std::uint32_t c2,
                                               std::uint32_t c3, std::uint32_t out[4]) {
   r123::Philox4x32_R<10>::ctr_type ctr = {{c0, c1, c2, c3}};
   r123::Philox4x32_R<10>::key_type k = {{key.words[0], key.words[1]}};
@@ -52,7 +67,8 @@ KOKKOS_INLINE_FUNCTION std::uint32_t lo32(std::uint64_t i) { return static_cast<
 constexpr std::uint32_t kPhiloxDeriveTag = 1;
 
 /// The two words threefry gives at 64-bit counter i (jax's iota_2x32_shape).
-KOKKOS_FORCEINLINE_FUNCTION void threefry_at(const Key& key, std::uint64_t i, std::uint32_t out[2]) {
+template <class K>
+KOKKOS_FORCEINLINE_FUNCTION void threefry_at(const K& key, std::uint64_t i, std::uint32_t out[2]) {
   threefry_block(key, hi32(i), lo32(i), out);
 }
 
@@ -60,9 +76,9 @@ KOKKOS_FORCEINLINE_FUNCTION void threefry_at(const Key& key, std::uint64_t i, st
 
 /// Child `i` of `key`: equals split(key, n)[i] for any n > i, without consuming.
 /// For threefry this is jax's partitionable split: threefry2x32(key, (hi(i), lo(i))).
-KOKKOS_INLINE_FUNCTION Key split_at(const Key& key, std::uint64_t i) {
-  Key child;
-  child.impl = key.impl;
+template <class K, detail::EnableIfKey<K> = 0>
+KOKKOS_INLINE_FUNCTION K split_at(const K& key, std::uint64_t i) {
+  K child = key;  // the generator; the words are replaced
   if (key.impl == Impl::philox) {
     std::uint32_t w[4];
     detail::philox_block(key, detail::lo32(i), detail::hi32(i), 0u, detail::kPhiloxDeriveTag, w);
@@ -78,10 +94,14 @@ KOKKOS_INLINE_FUNCTION Key split_at(const Key& key, std::uint64_t i) {
 /// jax.random.fold_in. Does not consume `key`: fold_in(key, t) for t = 0, 1, ...
 /// is the intended way to get one key per step. (For threefry, jax's fold_in(k, d)
 /// equals split(k, 2^32)[d]; so does ours.)
-KOKKOS_INLINE_FUNCTION Key fold_in(const Key& key, std::uint32_t data) { return split_at(key, data); }
+template <class K, detail::EnableIfKey<K> = 0>
+KOKKOS_INLINE_FUNCTION K fold_in(const K& key, std::uint32_t data) {
+  return split_at(key, data);
+}
 
 /// 32 random bits at element index i (as jax.random.bits(key, dtype=uint32)[i]).
-KOKKOS_FORCEINLINE_FUNCTION std::uint32_t bits_at(const Key& key, std::uint64_t i) {
+template <class K, detail::EnableIfKey<K> = 0>
+KOKKOS_FORCEINLINE_FUNCTION std::uint32_t bits_at(const K& key, std::uint64_t i) {
   if (key.impl == Impl::philox) {
     std::uint32_t w[4];
     const std::uint64_t block = i >> 2;
@@ -95,7 +115,8 @@ KOKKOS_FORCEINLINE_FUNCTION std::uint32_t bits_at(const Key& key, std::uint64_t 
 }
 
 /// 64 random bits at element index i (as jax.random.bits(key, dtype=uint64)[i]).
-KOKKOS_FORCEINLINE_FUNCTION std::uint64_t bits64_at(const Key& key, std::uint64_t i) {
+template <class K, detail::EnableIfKey<K> = 0>
+KOKKOS_FORCEINLINE_FUNCTION std::uint64_t bits64_at(const K& key, std::uint64_t i) {
   if (key.impl == Impl::philox) {
     std::uint32_t w[4];
     const std::uint64_t block = i >> 1;
@@ -116,15 +137,15 @@ KOKKOS_FORCEINLINE_FUNCTION float unit_float(std::uint32_t bits) {
 KOKKOS_FORCEINLINE_FUNCTION double unit_double(std::uint64_t bits) {
   return pure::detail::bit_cast<double>((bits >> 12) | 0x3FF0000000000000ull) - 1.0;
 }
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T unit_at(const Key& key, std::uint64_t i);
-template <>
-KOKKOS_FORCEINLINE_FUNCTION float unit_at<float>(const Key& key, std::uint64_t i) {
-  return unit_float(bits_at(key, i));
-}
-template <>
-KOKKOS_FORCEINLINE_FUNCTION double unit_at<double>(const Key& key, std::uint64_t i) {
-  return unit_double(bits64_at(key, i));
+/// A unit draw in [0, 1): float from 32 bits, double from 64.
+template <class T, class K>
+KOKKOS_FORCEINLINE_FUNCTION T unit_at(const K& key, std::uint64_t i) {
+  static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value, "T must be float or double");
+  if constexpr (std::is_same<T, float>::value) {
+    return unit_float(bits_at(key, i));
+  } else {
+    return unit_double(bits64_at(key, i));
+  }
 }
 }  // namespace detail
 
@@ -203,9 +224,6 @@ KOKKOS_FORCEINLINE_FUNCTION float fma_exact(float a, float b, float c) {
 /// Uniform in [lo, hi) at element index i (as jax.random.uniform; T = float or double).
 /// Computed as max(lo, fma(u, hi - lo, lo)) with u in [0, 1): XLA fuses jax's
 /// multiply-add, so this is what JAX returns on CPUs and GPUs with FMA.
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T uniform_at(const Key& key, std::uint64_t i, T lo = T(0), T hi = T(1));
-
 namespace detail {
 /// uniform_at's map of a unit draw u in [0, 1) onto [lo, hi). kLoIsZero promises
 /// lo == 0 (either sign) at compile time, so a sampler loop has no run-time choice left.
@@ -217,15 +235,15 @@ KOKKOS_FORCEINLINE_FUNCTION T scale_unit(T u, T lo, T hi) {
 }
 }  // namespace detail
 
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T uniform_at(const Key& key, std::uint64_t i, T lo, T hi) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_FORCEINLINE_FUNCTION T uniform_at(const K& key, std::uint64_t i, T lo = T(0), T hi = T(1)) {
   return detail::scale_unit<T>(detail::unit_at<T>(key, i), lo, hi);
 }
 
 /// Standard normal at element index i (as jax.random.normal: sqrt(2) * erfinv(u),
 /// u uniform in (-1, 1)); bitwise the same on every backend.
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T normal_at(const Key& key, std::uint64_t i) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_FORCEINLINE_FUNCTION T normal_at(const K& key, std::uint64_t i) {
   // jax draws u = uniform(lo = nextafter(-1, 0), hi = 1): the open interval keeps
   // erfinv finite. That is max(lo, fma(unit, hi - lo, lo)) as in uniform_at, where
   // hi - lo = 2 - ulp(1)/2 rounds to 2 (a tie, to even), so the product is
@@ -264,8 +282,8 @@ KOKKOS_INLINE_FUNCTION constexpr T tiny() {
 
 /// truncated_normal_at with the bounds' images a = erf(lower/sqrt2), b = erf(upper/sqrt2)
 /// and the clip bounds precomputed (the host sampler computes them once).
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T truncated_normal_from(const Key& key, std::uint64_t i, T a, T b, T clip_lo, T clip_hi) {
+template <class T, class K>
+KOKKOS_FORCEINLINE_FUNCTION T truncated_normal_from(const K& key, std::uint64_t i, T a, T b, T clip_lo, T clip_hi) {
   const T u = uniform_at<T>(key, i, a, b);
   const T out = static_cast<T>(1.4142135623730951) * pure::math::erfinv(u);
   const T lo_clipped = out > clip_lo ? out : clip_lo;  // jnp.clip: min(max(out, lo), hi)
@@ -280,15 +298,15 @@ KOKKOS_INLINE_FUNCTION U rem0(U x, U m) {
 }
 
 /// Random bits of T's width for randint (jax draws nbits per value).
-template <class U>
-KOKKOS_INLINE_FUNCTION U uint_bits_at(const Key& key, std::uint64_t i);
-template <>
-KOKKOS_INLINE_FUNCTION std::uint32_t uint_bits_at<std::uint32_t>(const Key& key, std::uint64_t i) {
-  return bits_at(key, i);
-}
-template <>
-KOKKOS_INLINE_FUNCTION std::uint64_t uint_bits_at<std::uint64_t>(const Key& key, std::uint64_t i) {
-  return bits64_at(key, i);
+template <class U, class K>
+KOKKOS_INLINE_FUNCTION U uint_bits_at(const K& key, std::uint64_t i) {
+  static_assert(std::is_same<U, std::uint32_t>::value || std::is_same<U, std::uint64_t>::value,
+                "U must be uint32 or uint64");
+  if constexpr (std::is_same<U, std::uint32_t>::value) {
+    return bits_at(key, i);
+  } else {
+    return bits64_at(key, i);
+  }
 }
 
 template <class T>
@@ -315,8 +333,8 @@ struct UnsignedOf<std::uint64_t> {
 /// folds the 2*nbits-bit number into [0, span) with modular arithmetic. The
 /// multiplier (2^(nbits/2) % span)^2 is computed in nbits unsigned arithmetic
 /// and wraps exactly as jax's does (it is 0 for spans above 2^(nbits/2)).
-template <class T>
-KOKKOS_INLINE_FUNCTION T randint_span_at(const Key& key, std::uint64_t i, T minval, typename UnsignedOf<T>::type span) {
+template <class T, class K>
+KOKKOS_INLINE_FUNCTION T randint_span_at(const K& key, std::uint64_t i, T minval, typename UnsignedOf<T>::type span) {
   using U = typename UnsignedOf<T>::type;
   const U higher = uint_bits_at<U>(split_at(key, 0), i);
   const U lower = uint_bits_at<U>(split_at(key, 1), i);
@@ -329,8 +347,8 @@ KOKKOS_INLINE_FUNCTION T randint_span_at(const Key& key, std::uint64_t i, T minv
 
 /// Exponential with rate 1 at element index i (as jax.random.exponential:
 /// -log1p(-u), u = uniform_at<T>(key, i)). T = float or double.
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION T exponential_at(const Key& key, std::uint64_t i) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_FORCEINLINE_FUNCTION T exponential_at(const K& key, std::uint64_t i) {
   // The same value as -log1p(-u) (float: checked at all 2^23 possible u by
   // tests/core/test_math.cpp), without branches, so sampler loops vectorise.
   return pure::math::detail::neg_log1p_neg(uniform_at<T>(key, i));
@@ -339,8 +357,8 @@ KOKKOS_FORCEINLINE_FUNCTION T exponential_at(const Key& key, std::uint64_t i) {
 /// Standard normal truncated to (lower, upper) at element index i (as
 /// jax.random.truncated_normal: inverse CDF of a uniform in [erf(lower/sqrt2),
 /// erf(upper/sqrt2)), then clipped into the open interval). Needs lower < upper.
-template <class T>
-KOKKOS_INLINE_FUNCTION T truncated_normal_at(const Key& key, std::uint64_t i, T lower, T upper) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_INLINE_FUNCTION T truncated_normal_at(const K& key, std::uint64_t i, T lower, T upper) {
   const T sqrt2 = static_cast<T>(1.4142135623730951);
   return detail::truncated_normal_from<T>(key, i, pure::math::erf(lower / sqrt2), pure::math::erf(upper / sqrt2),
                                           detail::next_float(lower, true), detail::next_float(upper, false));
@@ -348,16 +366,16 @@ KOKKOS_INLINE_FUNCTION T truncated_normal_at(const Key& key, std::uint64_t i, T 
 
 /// true with probability p at element index i (as jax.random.bernoulli:
 /// uniform_at<T>(key, i) < p; jax's default 32-bit mode uses T = float).
-template <class T = float>
-KOKKOS_FORCEINLINE_FUNCTION bool bernoulli_at(const Key& key, std::uint64_t i, T p) {
+template <class T = float, class K = Key, detail::EnableIfKey<K> = 0>
+KOKKOS_FORCEINLINE_FUNCTION bool bernoulli_at(const K& key, std::uint64_t i, T p) {
   return uniform_at<T>(key, i) < p;
 }
 
 /// Integer in [minval, maxval) at element index i (as jax.random.randint with
 /// dtype T = int32, uint32, int64 or uint64; maxval <= minval gives minval).
 /// Uses split_at(key, 0) and split_at(key, 1): the host sampler consumes the whole key.
-template <class T>
-KOKKOS_INLINE_FUNCTION T randint_at(const Key& key, std::uint64_t i, T minval, T maxval) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_INLINE_FUNCTION T randint_at(const K& key, std::uint64_t i, T minval, T maxval) {
   using U = typename detail::UnsignedOf<T>::type;
   const U span = maxval <= minval ? U(1) : static_cast<U>(static_cast<U>(maxval) - static_cast<U>(minval));
   return detail::randint_span_at<T>(key, i, minval, span);
@@ -365,8 +383,8 @@ KOKKOS_INLINE_FUNCTION T randint_at(const Key& key, std::uint64_t i, T minval, T
 
 /// Standard Gumbel at element index i (as jax.random.gumbel, mode "low":
 /// -log(-log(u)), u uniform in [tiny, 1)).
-template <class T>
-KOKKOS_INLINE_FUNCTION T gumbel_at(const Key& key, std::uint64_t i) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_INLINE_FUNCTION T gumbel_at(const K& key, std::uint64_t i) {
   const T u = uniform_at<T>(key, i, detail::tiny<T>(), T(1));
   return -pure::math::log(-pure::math::log(u));
 }
@@ -375,8 +393,8 @@ KOKKOS_INLINE_FUNCTION T gumbel_at(const Key& key, std::uint64_t i) {
 /// "A simple method for generating gamma variables" (ACM TOMS 26(3), 2000),
 /// with alpha < 1 boosted to alpha + 1 and scaled by U^(1/alpha). Every split,
 /// draw and operation is in jax's order, so the loops consume the same keys.
-template <class T>
-KOKKOS_INLINE_FUNCTION T gamma_one(Key key, T alpha) {
+template <class T, class K>
+KOKKOS_INLINE_FUNCTION T gamma_one(K key, T alpha) {
   const T one = 1;
   const T third = static_cast<T>(1.0 / 3.0);
   const T squeeze = static_cast<T>(0.0331);
@@ -386,18 +404,18 @@ KOKKOS_INLINE_FUNCTION T gamma_one(Key key, T alpha) {
   const T d = alpha - third;
   const T c = third / pure::math::sqrt(d);
 
-  const Key subkey = split_at(key, 1);  // key, subkey = split(key)
+  const K subkey = split_at(key, 1);  // key, subkey = split(key)
   key = split_at(key, 0);
   T X = 0, V = 1, U = 2;  // makes the loop condition true on entry
   while (U >= one - squeeze * (X * X) &&
          pure::math::log(U) >= X * static_cast<T>(0.5) + d * ((one - V) + pure::math::log(V))) {
-    const Key x_key = split_at(key, 1);  // key, x_key, U_key = split(key, 3)
-    const Key u_key = split_at(key, 2);
+    const K x_key = split_at(key, 1);  // key, x_key, U_key = split(key, 3)
+    const K u_key = split_at(key, 2);
     key = split_at(key, 0);
-    Key kx = x_key;
+    K kx = x_key;
     T x = 0, v = -one;
     while (v <= T(0)) {
-      const Key sub = split_at(kx, 1);  // kx, sub = split(kx)
+      const K sub = split_at(kx, 1);  // kx, sub = split(kx)
       kx = split_at(kx, 0);
       x = normal_at<T>(sub, 0);
       v = detail::fma_exact(x, c, one);  // XLA contracts jax's 1 + x * c
@@ -414,8 +432,8 @@ KOKKOS_INLINE_FUNCTION T gamma_one(Key key, T alpha) {
 /// Gamma(a, 1) at element index i (as jax.random.gamma: element i uses the key
 /// split(key, n)[i] = split_at(key, i)). Needs a > 0; the loop is a rejection
 /// sampler, so the cost per element varies (about 1.05 rounds on average).
-template <class T>
-KOKKOS_INLINE_FUNCTION T gamma_at(const Key& key, std::uint64_t i, T a) {
+template <class T, class K, detail::EnableIfKey<K> = 0>
+KOKKOS_INLINE_FUNCTION T gamma_at(const K& key, std::uint64_t i, T a) {
   return gamma_one<T>(split_at(key, i), a);
 }
 

@@ -61,6 +61,44 @@ inline Key wrap_key_data(const std::array<std::uint32_t, 2>& words, Impl impl = 
   return k;
 }
 
+namespace detail {
+/// Throws pure::ValueError unless key.impl == want (GeneratorKey's constructor).
+void check_generator(const Key& key, Impl want);
+}  // namespace detail
+
+/// A key whose generator is part of its type: ThreefryKey or PhiloxKey. The
+/// device API (bits_at, uniform_at, normal_at, fold_in, ...) takes it like a
+/// Key and gives the same bits, but has no run-time choice of generator left,
+/// so the compiler can vectorise a user's loop over it as it does a plain
+/// Random123 loop (docs/benchmarks.md). Convert once, outside the kernel:
+///
+///   const pure::random::ThreefryKey k(key);   // throws if key is a philox key
+///   Kokkos::parallel_for(n, KOKKOS_LAMBDA(std::int64_t i) { x(i) = normal_at<double>(k, i); });
+template <Impl kImpl>
+struct GeneratorKey {
+  static constexpr Impl impl = kImpl;
+  std::uint32_t words[2] = {0, 0};
+
+  GeneratorKey() = default;
+  /// The same key with its generator fixed; a key of the other generator is
+  /// an error (pure::ValueError naming both).
+  explicit GeneratorKey(const Key& key) : words{key.words[0], key.words[1]} { detail::check_generator(key, kImpl); }
+  /// Back to a run-time Key, e.g. for the host API (pure::random::normal).
+  KOKKOS_INLINE_FUNCTION Key key() const {
+    Key k;
+    k.words[0] = words[0];
+    k.words[1] = words[1];
+    k.impl = kImpl;
+    return k;
+  }
+  KOKKOS_INLINE_FUNCTION friend bool operator==(const GeneratorKey& a, const GeneratorKey& b) {
+    return a.words[0] == b.words[0] && a.words[1] == b.words[1];
+  }
+  KOKKOS_INLINE_FUNCTION friend bool operator!=(const GeneratorKey& a, const GeneratorKey& b) { return !(a == b); }
+};
+using ThreefryKey = GeneratorKey<Impl::threefry>;
+using PhiloxKey = GeneratorKey<Impl::philox>;
+
 }  // namespace pure::random
 
 // fold_in and split_at are defined with the generators (device-callable).
