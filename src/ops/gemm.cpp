@@ -45,6 +45,15 @@
 #define PURE_GEMM_AVX512_INLINE __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"), always_inline)) inline
 #endif
 
+// Unroll hints for GCC and Clang. nvcc's front end does not know "GCC unroll"
+// (warning #1675-D), and in CUDA builds the host kernels are not used.
+#define PURE_GEMM_PRAGMA(x) _Pragma(#x)
+#if defined(__NVCC__)
+#define PURE_GEMM_UNROLL(n)
+#else
+#define PURE_GEMM_UNROLL(n) PURE_GEMM_PRAGMA(GCC unroll n)
+#endif
+
 namespace pure::ops::detail {
 namespace {
 
@@ -244,21 +253,21 @@ PURE_GEMM_AVX2 void micro_avx2(std::int64_t kc, const T* a, const T* b, T* c, st
   using V = typename Vec::V;
   constexpr int L = Vec::kLanes;
   V c0[MR], c1[MR];
-#pragma GCC unroll 16
+PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     c0[r] = accumulate ? Vec::load(c + r * ldc) : Vec::zero();
     c1[r] = accumulate ? Vec::load(c + r * ldc + L) : Vec::zero();
   }
   for (std::int64_t t = 0; t < kc; ++t, a += MR, b += 2 * L) {
     const V b0 = Vec::load(b), b1 = Vec::load(b + L);
-#pragma GCC unroll 16
+PURE_GEMM_UNROLL(16)
     for (int r = 0; r < MR; ++r) {
       const V ar = Vec::broadcast(a + r);
       c0[r] = Vec::fmadd(ar, b0, c0[r]);
       c1[r] = Vec::fmadd(ar, b1, c1[r]);
     }
   }
-#pragma GCC unroll 16
+PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     Vec::store(c + r * ldc, c0[r]);
     Vec::store(c + r * ldc + L, c1[r]);
@@ -271,21 +280,21 @@ PURE_GEMM_AVX512 void micro_avx512(std::int64_t kc, const T* a, const T* b, T* c
   using V = typename Vec::V;
   constexpr int L = Vec::kLanes;
   V c0[MR], c1[MR];
-#pragma GCC unroll 16
+PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     c0[r] = accumulate ? Vec::load(c + r * ldc) : Vec::zero();
     c1[r] = accumulate ? Vec::load(c + r * ldc + L) : Vec::zero();
   }
   for (std::int64_t t = 0; t < kc; ++t, a += MR, b += 2 * L) {
     const V b0 = Vec::load(b), b1 = Vec::load(b + L);
-#pragma GCC unroll 16
+PURE_GEMM_UNROLL(16)
     for (int r = 0; r < MR; ++r) {
       const V ar = Vec::broadcast(a + r);
       c0[r] = Vec::fmadd(ar, b0, c0[r]);
       c1[r] = Vec::fmadd(ar, b1, c1[r]);
     }
   }
-#pragma GCC unroll 16
+PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     Vec::store(c + r * ldc, c0[r]);
     Vec::store(c + r * ldc + L, c1[r]);
@@ -319,30 +328,26 @@ struct Plan {
 
 // Per-thread packing space, grown on demand and kept, as BLAS libraries keep
 // theirs (no page faults from fresh large allocations on every call).
-class PackSpace {
- public:
-  ~PackSpace() { std::free(data_); }
-  void* get(std::size_t bytes) {
-    if (bytes > size_) {
-      std::free(data_);
-      size_ = (bytes + 63) / 64 * 64;
-      data_ = std::aligned_alloc(64, size_);
-      if (data_ == nullptr) {
-        size_ = 0;
-        throw std::bad_alloc();
-      }
-    }
-    return data_;
-  }
-
- private:
-  void* data_ = nullptr;
-  std::size_t size_ = 0;
+struct PackSpace {
+  void* data = nullptr;
+  std::size_t size = 0;
+  ~PackSpace() { std::free(data); }
 };
 
-inline PackSpace& pack_space() {  // inline: unused (no warning) in device builds
+// At least `bytes` of this thread's packing space, 64-byte aligned.
+// [[maybe_unused]]: device builds never run the host path (nvcc #177-D otherwise).
+[[maybe_unused]] inline void* pack_buffer(std::size_t bytes) {
   static thread_local PackSpace space;
-  return space;
+  if (bytes > space.size) {
+    std::free(space.data);
+    space.size = (bytes + 63) / 64 * 64;
+    space.data = std::aligned_alloc(64, space.size);
+    if (space.data == nullptr) {
+      space.size = 0;
+      throw std::bad_alloc();
+    }
+  }
+  return space.data;
 }
 
 // Copies `rows` rows x kc terms of a strided matrix (element (r, t) at
@@ -358,12 +363,12 @@ void pack(const T* __restrict src, std::int64_t rs, std::int64_t ts, std::int64_
     const std::int64_t live = rows - p < R ? rows - p : R;
     if (live == R && rs == 1) {  // R consecutive elements per term: vector copies
       for (std::int64_t t = 0; t < kc; ++t) {
-#pragma GCC unroll 32
+PURE_GEMM_UNROLL(32)
         for (int r = 0; r < R; ++r) d[t * R + r] = s[t * ts + r];
       }
     } else if (live == R && ts == 1) {  // R rows, each contiguous in t: interleave them
       for (std::int64_t t = 0; t < kc; ++t) {
-#pragma GCC unroll 32
+PURE_GEMM_UNROLL(32)
         for (int r = 0; r < R; ++r) d[t * R + r] = s[r * rs + t];
       }
     } else {
@@ -404,7 +409,7 @@ void run_item(const Plan<T>& p, std::int64_t item) {
   T* cb = p.out + b * p.m * p.n;
   const std::int64_t mc = p.block.mc, kc = p.block.kc, nc = p.block.nc;
   const std::int64_t a_size = (mc + MR - 1) / MR * MR * kc, b_size = (nc + NR - 1) / NR * NR * kc;
-  T* const abuf = static_cast<T*>(pack_space().get(static_cast<std::size_t>(a_size + b_size) * sizeof(T)));
+  T* const abuf = static_cast<T*>(pack_buffer(static_cast<std::size_t>(a_size + b_size) * sizeof(T)));
   T* const bbuf = abuf + a_size;
   for (std::int64_t jc = j_begin; jc < j_end; jc += nc) {
     const std::int64_t ncur = std::min(nc, j_end - jc);
@@ -434,7 +439,7 @@ void run_item(const Plan<T>& p, std::int64_t item) {
   }
 }
 
-inline std::int64_t round_up(std::int64_t v, std::int64_t to) { return (v + to - 1) / to * to; }
+[[maybe_unused]] inline std::int64_t round_up(std::int64_t v, std::int64_t to) { return (v + to - 1) / to * to; }
 
 template <class T, int MR, int NR, MicroKernel<T> kMicro>
 void run_blocked(Plan<T> p, Blocking defaults, const GemmTuning& tuning, std::int64_t batches) {
