@@ -3,6 +3,7 @@
 
 #include <pure/config.hpp>
 #include <pure/core/array.hpp>
+#include <pure/core/buffer_cache.hpp>
 #include <pure/core/creation.hpp>
 #include <pure/core/dtype.hpp>
 #include <pure/core/error.hpp>

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <string>
+#include <utility>
 
 namespace pure {
 namespace {
@@ -13,10 +14,13 @@ long live_buffers() { return g_live_buffers.load(); }
 namespace detail {
 
 Buffer::Buffer(const char* label, std::size_t nbytes)
-    : bytes(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), nbytes) {
+    : block(acquire_block(label, nbytes)), bytes(Kokkos::subview(block, std::make_pair(std::size_t{0}, nbytes))) {
   ++g_live_buffers;
 }
-Buffer::~Buffer() { --g_live_buffers; }
+Buffer::~Buffer() {
+  recycle_block(block);
+  --g_live_buffers;
+}
 
 Tracer::~Tracer() = default;
 

@@ -1,12 +1,32 @@
-// The storage behind Array: one Kokkos allocation, shared by all copies.
+// The storage behind Array: a block from the buffer cache (one Kokkos
+// allocation, possibly larger than asked for), shared by all copies.
 #pragma once
+
+#include <cstddef>
 
 #include <pure/core/array.hpp>
 
 namespace pure::detail {
 
+using Block = Kokkos::View<unsigned char*, MemorySpace>;
+
+/// The cache's size class of `nbytes`: at least 256 bytes, four classes per
+/// power of two (pure/core/buffer_cache.hpp).
+std::size_t buffer_size_class(std::size_t nbytes);
+/// PURE_BUFFER_CACHE_BYTES's value: a byte count with an optional K, M or G
+/// (powers of 1024). Throws pure::ValueError naming the variable otherwise.
+std::size_t parse_buffer_cache_bytes(const char* text);
+
+/// A block of at least `nbytes` (exactly, with caching off): a cached one of
+/// the same size class, or a new allocation labelled `label`.
+Block acquire_block(const char* label, std::size_t nbytes);
+/// Hands a block to the cache when it fits under the bound; otherwise it is
+/// freed with the caller's last copy.
+void recycle_block(const Block& block);
+
 struct Buffer {
-  Kokkos::View<unsigned char*, MemorySpace> bytes;
+  Block block;  // the allocation
+  Block bytes;  // its first nbytes: what the array sees
   explicit Buffer(const char* label, std::size_t nbytes);
   ~Buffer();
 };
