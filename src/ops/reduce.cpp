@@ -5,6 +5,7 @@
 // parallel loop or the backend, so sums are bitwise reproducible everywhere.
 #include <algorithm>
 
+#include "core/host_simd_for.hpp"
 #include "rules.hpp"
 #include "strided.hpp"
 
@@ -74,8 +75,29 @@ struct Pairwise {
   }
 };
 
+// The same tree for a whole block of kBlock contiguous values, level by level:
+// level l + 1 element k = combine(level l elements 2k, 2k + 1), which is what
+// Pairwise computes for a full block. Loops over whole levels with fixed trip
+// counts, so the compiler vectorises them (even/odd loads and one combine per
+// lane): the fast path of the host loops.
+template <class T, class Combine>
+KOKKOS_FORCEINLINE_FUNCTION T full_block(const T* p) {
+  static_assert(kBlock == 256, "the levels below are written out for 256");
+  T a[kBlock / 2], b[kBlock / 4];
+  for (int k = 0; k < 128; ++k) a[k] = Combine::apply(p[2 * k], p[2 * k + 1]);
+  for (int k = 0; k < 64; ++k) b[k] = Combine::apply(a[2 * k], a[2 * k + 1]);
+  for (int k = 0; k < 32; ++k) a[k] = Combine::apply(b[2 * k], b[2 * k + 1]);
+  for (int k = 0; k < 16; ++k) b[k] = Combine::apply(a[2 * k], a[2 * k + 1]);
+  for (int k = 0; k < 8; ++k) a[k] = Combine::apply(b[2 * k], b[2 * k + 1]);
+  for (int k = 0; k < 4; ++k) b[k] = Combine::apply(a[2 * k], a[2 * k + 1]);
+  for (int k = 0; k < 2; ++k) a[k] = Combine::apply(b[2 * k], b[2 * k + 1]);
+  return Combine::apply(a[0], a[1]);
+}
+
 // Level 1: block b of output o combines input elements r in [b*kBlock, ...) at
 // kept(o) + reduced(r); later levels combine the previous level's partials.
+// `contiguous`: output o's elements are in[o * extent + r] (the reduced axes
+// are the trailing ones, or a later level), so full blocks take full_block.
 template <class T, class Combine>
 struct BlockKernel {
   ConstView<T> in;
@@ -84,9 +106,14 @@ struct BlockKernel {
   std::int64_t extent;     // number of reduced elements per output
   std::int64_t blocks;     // blocks per output
   bool first_level;
+  bool contiguous;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
     const std::int64_t o = i / blocks, b = i % blocks;
     const std::int64_t begin = b * kBlock, end = begin + kBlock < extent ? begin + kBlock : extent;
+    if (contiguous && end - begin == kBlock) {
+      out(i) = full_block<T, Combine>(in.data() + o * extent + begin);
+      return;
+    }
     Pairwise<T, Combine> acc;
     for (std::int64_t r = begin; r < end; ++r) {
       acc.push(first_level ? in(kept(o) + reduced(r)) : in(o * extent + r));
@@ -117,6 +144,13 @@ Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const c
     }
     return pure::zeros(out_shape, x.dtype());
   }
+  // Reduced axes trailing: output o reads the contiguous run [o * extent, (o + 1) * extent).
+  bool trailing = true;
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    trailing = trailing && axes[k] == s.rank() - static_cast<std::int64_t>(axes.size()) + static_cast<std::int64_t>(k);
+  }
+  // The fast path is for host loops (on GPUs one thread per block is the old kernel).
+  constexpr bool kHost = std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value;
   // Repeated blocking until one value per output remains.
   Array level = x;
   std::int64_t count = extent;
@@ -124,9 +158,9 @@ Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const c
   do {
     const std::int64_t blocks = (count + kBlock - 1) / kBlock;
     Array next = Array::allocate(Shape{n_out * blocks}, x.dtype(), label);
-    Kokkos::parallel_for(label, Policy(0, n_out * blocks),
-                         BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept, reduced,
-                                                 count, blocks, first});
+    pure::detail::host_simd_for(label, n_out * blocks,
+                  BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept, reduced, count,
+                                          blocks, first, kHost && (trailing || !first)});
     level = next;
     count = blocks;
     first = false;
