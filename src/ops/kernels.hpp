@@ -11,6 +11,8 @@
 #include <pure/core/array.hpp>
 #include <pure/core/math.hpp>
 
+#include "../core/host_simd_for.hpp"
+
 namespace pure::ops::detail {
 
 // Kokkos 3.7 moved the math functions from Kokkos::Experimental to Kokkos.
@@ -70,16 +72,16 @@ struct BinaryKernel {
 template <class T, class R, class Op>
 Array run_unary(const Array& x, DType out_dtype, const Op& op, const char* label) {
   Array out = Array::allocate(x.shape(), out_dtype, label);
-  Kokkos::parallel_for(label, Policy(0, x.size()),
-                       UnaryKernel<T, R, Op>{x.view<T>(label), out.mutable_view<R>(label), op});
+  // Multi-versioned host loops (one per SIMD level; same bits on each).
+  pure::detail::host_simd_for(label, x.size(), UnaryKernel<T, R, Op>{x.view<T>(label), out.mutable_view<R>(label), op});
   return out;
 }
 
 template <class T, class R, class Op>
 Array run_binary(const Array& x, const Array& y, DType out_dtype, const Op& op, const char* label) {
   Array out = Array::allocate(x.shape(), out_dtype, label);
-  Kokkos::parallel_for(label, Policy(0, x.size()),
-                       BinaryKernel<T, R, Op>{x.view<T>(label), y.view<T>(label), out.mutable_view<R>(label), op});
+  pure::detail::host_simd_for(
+      label, x.size(), BinaryKernel<T, R, Op>{x.view<T>(label), y.view<T>(label), out.mutable_view<R>(label), op});
   return out;
 }
 

@@ -17,6 +17,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <cstdio>
+#include <limits>
+#include <utility>
 #include <random>
 #include <vector>
 
@@ -297,6 +300,77 @@ TEST(CanonicalSum, MaxAndMinPropagateNaNWherever) {
     EXPECT_TRUE(std::isnan(lax::reduce_max(x, {0}).item<double>())) << where;
     EXPECT_TRUE(std::isnan(lax::reduce_min(x, {0}).item<double>())) << where;
   }
+}
+
+// ---------------------------------------------------------------- SIMD levels
+
+// Elementwise kernels run through the multi-versioned host loops
+// (core/host_simd_for.hpp): every instruction-set level the CPU has must give
+// the baseline's bytes, for every op, on ordinary values and on the special
+// ones (signed zeros, subnormals, infinities, NaN, huge and tiny magnitudes).
+template <class T>
+Array simd_test_input(std::uint32_t seed, double scale) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> u(-scale, scale);
+  std::vector<T> v(5003);  // several work items and a ragged tail
+  for (auto& e : v) e = static_cast<T>(u(gen));
+  const T specials[] = {T(0), -T(0), std::numeric_limits<T>::denorm_min(), -std::numeric_limits<T>::min(),
+                        std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(),
+                        std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::max(), T(1e-30), T(20.5)};
+  for (std::size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); ++k) v[k * 97] = specials[k];
+  return pure::from_host(v, Shape{static_cast<std::int64_t>(v.size())});
+}
+
+std::vector<unsigned char> bytes_of(const Array& a) {
+  std::vector<unsigned char> b(a.nbytes());
+  if (a.dtype() == DType::boolean) {
+    const auto v = pure::to_host_bool(a);
+    std::memcpy(b.data(), v.data(), v.size());
+  } else if (a.dtype() == DType::f32) {
+    const auto v = a.to_host<float>();
+    std::memcpy(b.data(), v.data(), b.size());
+  } else {
+    const auto v = a.to_host<double>();
+    std::memcpy(b.data(), v.data(), b.size());
+  }
+  return b;
+}
+
+TEST(ElementwiseSimd, EveryLevelGivesTheBaselineBits) {
+  using Unary = Array (*)(const Array&);
+  using Binary = Array (*)(const Array&, const Array&);
+  const std::vector<std::pair<const char*, Unary>> unary = {
+      {"neg", lax::neg},     {"exp", lax::exp},     {"log", lax::log},           {"log1p", lax::log1p},
+      {"expm1", lax::expm1}, {"sin", lax::sin},     {"cos", lax::cos},           {"tanh", lax::tanh},
+      {"logistic", lax::logistic}, {"sqrt", lax::sqrt}, {"rsqrt", lax::rsqrt}, {"abs", lax::abs},
+      {"sign", lax::sign},   {"floor", lax::floor}, {"erf", lax::erf}};
+  const std::vector<std::pair<const char*, Binary>> binary = {
+      {"add", lax::add}, {"sub", lax::sub}, {"mul", lax::mul},     {"div", lax::div}, {"pow", lax::pow},
+      {"max", lax::max}, {"min", lax::min}, {"atan2", lax::atan2}, {"lt", lax::lt},   {"eq", lax::eq}};
+  const pure::HostSimd saved = pure::host_simd();
+  const int top = static_cast<int>(pure::host_simd_supported());
+  if (top == 0) std::printf("[ simd     ] only the baseline host loop exists on this CPU or build\n");
+  for (DType d : {DType::f32, DType::f64}) {
+    const Array x = d == DType::f32 ? simd_test_input<float>(1, 30.0) : simd_test_input<double>(1, 30.0);
+    const Array y = d == DType::f32 ? simd_test_input<float>(2, 3.0) : simd_test_input<double>(2, 3.0);
+    std::vector<std::vector<unsigned char>> want;
+    for (int l = 0; l <= top; ++l) {
+      pure::set_host_simd(static_cast<pure::HostSimd>(l));
+      std::size_t k = 0;
+      const auto check = [&](const char* name, const Array& got) {
+        if (l == 0) {
+          want.push_back(bytes_of(got));
+        } else {
+          EXPECT_EQ(bytes_of(got), want[k]) << name << " " << pure::dtype_name(d) << " at SIMD level "
+                                            << pure::host_simd_name(static_cast<pure::HostSimd>(l));
+        }
+        ++k;
+      };
+      for (const auto& [name, f] : unary) check(name, f(x));
+      for (const auto& [name, f] : binary) check(name, f(x, y));
+    }
+  }
+  pure::set_host_simd(saved);
 }
 
 }  // namespace
