@@ -110,7 +110,7 @@ const ir::Primitive& tanh_p = ir::register_primitive(
 struct LogisticOp : NoParams {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x) const {
-    return T(1) / (T(1) + pure::math::exp(-x));
+    return pure::math::logistic(x);
   }
 };
 const ir::Primitive& logistic_p = ir::register_primitive(make_unary<Types::floating>(

@@ -143,6 +143,9 @@ const UnarySpec kUnary[] = {
      [](long double x) { return std::expm1(x); }, -50.0, 710.0, -2.0, 2.0, -20.0f, 89.0f, -2.0f, 2.0f, 0.65, 0.501},
     {"erf", [](double x) { return pm::erf(x); }, [](float x) { return pm::erf(x); },
      [](long double x) { return std::erf(x); }, -7.0, 7.0, -6.5, 6.5, -5.0f, 5.0f, -4.5f, 4.5f, 0.8, 0.501},
+    {"logistic", [](double x) { return pm::logistic(x); }, [](float x) { return pm::logistic(x); },
+     [](long double x) { return 1 / (1 + std::exp(-x)); }, -745.0, 745.0, -5.0, 5.0, -120.0f, 120.0f, -5.0f, 5.0f,
+     2.3, 0.501},
     {"tanh", [](double x) { return pm::tanh(x); }, [](float x) { return pm::tanh(x); },
      [](long double x) { return std::tanh(x); }, -25.0, 25.0, -3.0, 3.0, -12.0f, 12.0f, -3.0f, 3.0f, 2.3, 0.501},
 };
@@ -193,31 +196,53 @@ MaxError measure_pow(std::uint64_t seed) {
   return m;
 }
 
-// The float tanh (branch-free, in double) at every 64th float from 0 to 12
-// (about 17 million values, subnormals included; tanh is odd, and the sign is
-// copied bit for bit): within 0.501 ulp of long double tanh, i.e. correctly
-// rounded but for values within 2^-30 of a rounding boundary.
-TEST(Math, TanhFloatSweep) {
+// The branch-free float functions (computed in double, no branches) at every
+// 1024th float of an interval, both signs (about 2 million values each,
+// subnormals included): within 0.501 ulp of long double, i.e. correctly
+// rounded but for values within about 2^-30 of a rounding boundary.
+template <class F, class Ref>
+void sweep_float(const char* name, F f, Ref ref, float top) {
   MaxError m;
   std::size_t not_nearest = 0;
-  for (std::uint32_t b = 0; b <= 0x41400000u; b += 64) {
-    const float x = bit_cast<float>(b);
-    const long double ref = std::tanh(static_cast<long double>(x));
-    const float got = pm::tanh(x);
-    m.add(ulp_error<float>(got, ref), x);
-    if (got != static_cast<float>(ref)) ++not_nearest;
-    ASSERT_EQ(bit_cast<std::uint32_t>(pm::tanh(-x)), bit_cast<std::uint32_t>(got) | 0x80000000u) << x;
+  const auto top_bits = bit_cast<std::uint32_t>(top);
+  for (std::uint32_t sign : {0u, 0x80000000u}) {
+    for (std::uint32_t b = 0; b <= top_bits; b += 1024) {
+      const float x = bit_cast<float>(b | sign);
+      const long double want = ref(static_cast<long double>(x));
+      const float got = f(x);
+      m.add(ulp_error<float>(got, want), x);
+      if (got != static_cast<float>(want)) ++not_nearest;
+    }
   }
-  std::printf("[ math     ] tanh f32 sweep: max %.4Lf ulp at %La, %zu of %zu not the nearest float\n", m.ulps, m.at,
+  std::printf("[ math     ] %s f32 sweep: max %.4Lf ulp at %La, %zu of %zu not the nearest float\n", name, m.ulps, m.at,
               not_nearest, m.count);
-  EXPECT_LE(m.ulps, 0.501L) << "at x = " << static_cast<double>(m.at);
-  EXPECT_EQ(bit_cast<std::uint32_t>(pm::tanh(-0.0f)), 0x80000000u);
+  EXPECT_LE(m.ulps, 0.501L) << name << " at x = " << static_cast<double>(m.at);
+}
+
+TEST(Math, BranchFreeFloatSweeps) {
+  sweep_float("tanh", [](float x) { return pm::tanh(x); }, [](long double x) { return std::tanh(x); }, 12.0f);
+  sweep_float("exp", [](float x) { return pm::exp(x); }, [](long double x) { return std::exp(x); }, 105.0f);
+  sweep_float("logistic", [](float x) { return pm::logistic(x); },
+              [](long double x) { return 1 / (1 + std::exp(-x)); }, 110.0f);
+  // tanh is odd bit for bit (the sign is copied), including -0.
+  for (float x : {0.0f, 1e-30f, 0.3f, 5.0f, 20.0f}) {
+    EXPECT_EQ(bit_cast<std::uint32_t>(pm::tanh(-x)), bit_cast<std::uint32_t>(pm::tanh(x)) | 0x80000000u) << x;
+  }
   EXPECT_EQ(bit_cast<std::uint64_t>(pm::tanh(-0.0)), 0x8000000000000000ull);
-  EXPECT_TRUE(std::isnan(pm::tanh(std::numeric_limits<float>::quiet_NaN())));
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_TRUE(std::isnan(pm::tanh(nan)));
+  EXPECT_TRUE(std::isnan(pm::exp(nan)));
+  EXPECT_TRUE(std::isnan(pm::logistic(nan)));
   EXPECT_TRUE(std::isnan(pm::tanh(std::numeric_limits<double>::quiet_NaN())));
-  EXPECT_EQ(pm::tanh(std::numeric_limits<float>::infinity()), 1.0f);
-  EXPECT_EQ(pm::tanh(-std::numeric_limits<float>::infinity()), -1.0f);
+  EXPECT_EQ(pm::tanh(kInf), 1.0f);
+  EXPECT_EQ(pm::tanh(-kInf), -1.0f);
   EXPECT_EQ(pm::tanh(-std::numeric_limits<double>::infinity()), -1.0);
+  EXPECT_EQ(pm::exp(kInf), kInf);
+  EXPECT_EQ(pm::exp(-kInf), 0.0f);
+  EXPECT_EQ(pm::exp(89.0f), kInf);
+  EXPECT_EQ(pm::logistic(kInf), 1.0f);
+  EXPECT_EQ(pm::logistic(-kInf), 0.0f);
 }
 
 TEST(Math, PowWithinUlpBoundsOfLongDouble) {

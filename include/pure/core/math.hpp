@@ -14,11 +14,12 @@
 //
 //   double  log 0.74 ulp, log1p 0.77, exp 0.60 (subnormal results rounded once),
 //           expm1 0.59, pow 0.62 (x > 0, |y log x| up to 745), erf 0.78 (fdlibm),
-//           tanh 2.23 (from expm1)
-//   float   log, log1p, exp, expm1, pow, erf: computed in double, rounded once
-//           (0.5 ulp measured; at most 0.5 + 2^-28 by construction); tanh:
-//           branch-free in double, correctly rounded at all 17 million floats
-//           of a sweep of [0, 12]
+//           tanh 2.23 (from expm1), logistic 2.25
+//   float   log, log1p, expm1, pow, erf: computed in double, rounded once
+//           (0.5 ulp measured; at most 0.5 + 2^-28 by construction); exp,
+//           logistic, tanh: branch-free in double (exp_branch_free), so loops
+//           vectorise; correctly rounded at every 64th float of their range
+//           (35 million values each) but for 61 ties of logistic near 0.5
 //   erfinv  XLA's formulas, as JAX: about 3.5 ulp (double) and 2.3 ulp (float)
 //           (branch-free on CPUs, every range evaluated and one selected,
 //           so that sampler loops vectorise; GPU threads branch)
@@ -466,16 +467,58 @@ KOKKOS_FORCEINLINE_FUNCTION double erfinv(double x) {
   return t < 1.0 ? p * x : (t == 1.0 ? x * detail::inf() : detail::nan());  // NaN x: NaN
 }
 
+namespace detail {
+/// e^y for y in [-700, 700] or NaN, without branches: 2^k * p(r), k = round(y /
+/// ln2) by the 1.5 * 2^52 shift (no float-to-int conversion, so NaN is
+/// harmless), r = y - k ln2 in [-ln2/2, ln2/2] (fdlibm's ln2 split in hi + lo),
+/// p the degree-11 Taylor polynomial. Relative error below 1e-14: for float
+/// results, rounded once from this, that is correct rounding except within
+/// about 2^-30 of a rounding boundary. Loops over it vectorise.
+KOKKOS_FORCEINLINE_FUNCTION double exp_branch_free(double y) {
+  const double shifted = y * 1.4426950408889634 + 0x1.8p52;
+  const double k = shifted - 0x1.8p52;
+  const double r = (y - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  const double p = horner(r, 1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
+                          1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800);
+  // The low bits of `shifted` are 2^51 + k; 2^k is built from k's exponent bits.
+  const std::uint64_t k_plus_bias = (to_bits(shifted) & 0xFFFFFFFFFFFFFull) - 0x8000000000000ull + 1023u;
+  return p * from_bits(k_plus_bias << 52);
+}
+
+/// y clamped to [lo, hi], NaN kept (for exp_branch_free's domain).
+KOKKOS_FORCEINLINE_FUNCTION double clamp_keep_nan(double y, double lo, double hi) {
+  return y < lo ? lo : (y > hi ? hi : y);
+}
+}  // namespace detail
+
 // Single precision: computed in double and rounded once (< 0.501 ulp), except
 // erfinv, which must follow XLA's f32 algorithm to match jax.random.normal.
 
 KOKKOS_INLINE_FUNCTION float log(float x) { return static_cast<float>(log(static_cast<double>(x))); }
 KOKKOS_INLINE_FUNCTION float log1p(float x) { return static_cast<float>(log1p(static_cast<double>(x))); }
-KOKKOS_INLINE_FUNCTION float exp(float x) { return static_cast<float>(exp(static_cast<double>(x))); }
+/// exp, float: detail::exp_branch_free (no branches, so loops vectorise) on x
+/// clamped to [-200, 100], where float results are 0 and inf already.
+KOKKOS_INLINE_FUNCTION float exp(float x) {
+  return static_cast<float>(detail::exp_branch_free(detail::clamp_keep_nan(static_cast<double>(x), -200.0, 100.0)));
+}
 KOKKOS_INLINE_FUNCTION float expm1(float x) { return static_cast<float>(expm1(static_cast<double>(x))); }
 KOKKOS_INLINE_FUNCTION float erf(float x) { return static_cast<float>(erf(static_cast<double>(x))); }
 KOKKOS_INLINE_FUNCTION float pow(float x, float y) {
   return static_cast<float>(pow(static_cast<double>(x), static_cast<double>(y)));
+}
+
+/// The logistic function 1 / (1 + e^-x), double; as e^x / (1 + e^x) for x < 0,
+/// so that no e^-x overflows while the result is still above 2^-1074.
+KOKKOS_INLINE_FUNCTION double logistic(double x) {
+  const double e = exp(-detail::abs(x));
+  return x < 0.0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+}
+/// The logistic function, float: 1 / (1 + e^-x) in double (e^-x from
+/// detail::exp_branch_free, -x clamped to [-200, 200]), rounded once; no
+/// branches, so loops vectorise.
+KOKKOS_INLINE_FUNCTION float logistic(float x) {
+  const double e = detail::exp_branch_free(detail::clamp_keep_nan(-static_cast<double>(x), -200.0, 200.0));
+  return static_cast<float>(1.0 / (1.0 + e));
 }
 
 /// Hyperbolic tangent, double: expm1(2a) / (expm1(2a) + 2) for a = |x| <= 20
@@ -490,24 +533,15 @@ KOKKOS_INLINE_FUNCTION double tanh(double x) {
 /// Hyperbolic tangent, single precision, without branches so that loops over
 /// it vectorise. In double: a = |x|; below 2^-12, a * (1 - a^2/3) (the next
 /// term, 2a^5/15, is below 2^-60 a); otherwise (e - 1) / (e + 1) with
-/// e = exp(2 min(a, 20)) = 2^k * p(r), r = 2a - k ln2 in [-ln2/2, ln2/2] and p
-/// the degree-11 Taylor polynomial (relative error below 1e-14, so e - 1 stays
-/// within 2^-30 relative down to a = 2^-12). Rounded once to float: within an
+/// e = exp(2 min(a, 20)) from detail::exp_branch_free (relative error below
+/// 1e-14, so e - 1 stays within 2^-30 relative down to a = 2^-12). Rounded once to float: within an
 /// ulp of tanh(x), correctly rounded except within about 2^-30 of a rounding
 /// boundary; tests/core/test_math.cpp sweeps the floats. NaN stays NaN; the
 /// sign of x is copied (tanh(-0) = -0).
 KOKKOS_INLINE_FUNCTION float tanh(float x) {
   const std::uint32_t sign = pure::detail::bit_cast<std::uint32_t>(x) & 0x80000000u;
   const double a = static_cast<double>(pure::detail::bit_cast<float>(pure::detail::bit_cast<std::uint32_t>(x) ^ sign));
-  const double y = 2.0 * (a > 20.0 ? 20.0 : a);  // NaN stays NaN
-  // k = round(y / ln2) by the 1.5 * 2^52 shift: no float-to-int conversion, so NaN is harmless.
-  const double shifted = y * 1.4426950408889634 + 0x1.8p52;
-  const double k = shifted - 0x1.8p52;
-  const double r = (y - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;  // fdlibm's ln2 hi + lo
-  const double p = detail::horner(r, 1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
-                          1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800);
-  const std::uint64_t k_bits = detail::to_bits(shifted) & 0xFFFull;  // k in [0, 58]
-  const double e = p * detail::from_bits((k_bits + 1023u) << 52);
+  const double e = detail::exp_branch_free(2.0 * (a > 20.0 ? 20.0 : a));  // NaN stays NaN
   const double big = (e - 1.0) / (e + 1.0);
   const double small = a * (1.0 - a * a * (1.0 / 3));
   const float t = static_cast<float>(a < 0x1p-12 ? small : big);
