@@ -222,6 +222,7 @@ void sweep_float(const char* name, F f, Ref ref, float top) {
 TEST(Math, BranchFreeFloatSweeps) {
   sweep_float("tanh", [](float x) { return pm::tanh(x); }, [](long double x) { return std::tanh(x); }, 12.0f);
   sweep_float("exp", [](float x) { return pm::exp(x); }, [](long double x) { return std::exp(x); }, 105.0f);
+  sweep_float("expm1", [](float x) { return pm::expm1(x); }, [](long double x) { return std::expm1(x); }, 105.0f);
   sweep_float("logistic", [](float x) { return pm::logistic(x); },
               [](long double x) { return 1 / (1 + std::exp(-x)); }, 110.0f);
   // tanh is odd bit for bit (the sign is copied), including -0.
@@ -234,6 +235,10 @@ TEST(Math, BranchFreeFloatSweeps) {
   EXPECT_TRUE(std::isnan(pm::tanh(nan)));
   EXPECT_TRUE(std::isnan(pm::exp(nan)));
   EXPECT_TRUE(std::isnan(pm::logistic(nan)));
+  EXPECT_TRUE(std::isnan(pm::expm1(nan)));
+  EXPECT_EQ(bit_cast<std::uint32_t>(pm::expm1(-0.0f)), 0x80000000u);
+  EXPECT_EQ(pm::expm1(-kInf), -1.0f);
+  EXPECT_EQ(pm::expm1(kInf), kInf);
   EXPECT_TRUE(std::isnan(pm::tanh(std::numeric_limits<double>::quiet_NaN())));
   EXPECT_EQ(pm::tanh(kInf), 1.0f);
   EXPECT_EQ(pm::tanh(-kInf), -1.0f);
