@@ -130,17 +130,23 @@ void bm_pure_host_at(benchmark::State& state, pure::HostSimd level) {
 
 struct AtBitsU32 {
   template <class K>
-  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const K& k, std::uint64_t i) const { return pr::bits_at(k, i); }
+  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const K& k, std::uint64_t i) const {
+    return pr::bits_at(k, i);
+  }
 };
 template <class T>
 struct AtUniform {
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return pr::uniform_at<T>(k, i); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return pr::uniform_at<T>(k, i);
+  }
 };
 template <class T>
 struct AtNormal {
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return pr::normal_at<T>(k, i); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return pr::normal_at<T>(k, i);
+  }
 };
 
 template <class T, class Draw, class K = pr::Key>
@@ -319,7 +325,8 @@ void register_all() {
   using TK = pr::ThreefryKey;
   sized(benchmark::RegisterBenchmark("pure_device_threefry/bits_u32", bm_pure_device<std::uint32_t, AtBitsU32, TK>));
   sized(benchmark::RegisterBenchmark("pure_device_threefry/uniform_f32", bm_pure_device<float, AtUniform<float>, TK>));
-  sized(benchmark::RegisterBenchmark("pure_device_threefry/uniform_f64", bm_pure_device<double, AtUniform<double>, TK>));
+  sized(
+      benchmark::RegisterBenchmark("pure_device_threefry/uniform_f64", bm_pure_device<double, AtUniform<double>, TK>));
   sized(benchmark::RegisterBenchmark("pure_device_threefry/normal_f32", bm_pure_device<float, AtNormal<float>, TK>));
   sized(benchmark::RegisterBenchmark("pure_device_threefry/normal_f64", bm_pure_device<double, AtNormal<double>, TK>));
 

@@ -89,7 +89,9 @@ std::vector<Block> evict_locked(Cache& c, std::size_t keep) {
 }  // namespace
 
 Block acquire_block(const char* label, std::size_t nbytes) {
-  const auto allocate = [label](std::size_t n) { return Block(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), n); };
+  const auto allocate = [label](std::size_t n) {
+    return Block(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), n);
+  };
   if (nbytes == 0) return allocate(0);
   Cache& c = cache();
   const std::size_t capacity = buffer_size_class(nbytes);

@@ -253,21 +253,21 @@ PURE_GEMM_AVX2 void micro_avx2(std::int64_t kc, const T* a, const T* b, T* c, st
   using V = typename Vec::V;
   constexpr int L = Vec::kLanes;
   V c0[MR], c1[MR];
-PURE_GEMM_UNROLL(16)
+  PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     c0[r] = accumulate ? Vec::load(c + r * ldc) : Vec::zero();
     c1[r] = accumulate ? Vec::load(c + r * ldc + L) : Vec::zero();
   }
   for (std::int64_t t = 0; t < kc; ++t, a += MR, b += 2 * L) {
     const V b0 = Vec::load(b), b1 = Vec::load(b + L);
-PURE_GEMM_UNROLL(16)
+    PURE_GEMM_UNROLL(16)
     for (int r = 0; r < MR; ++r) {
       const V ar = Vec::broadcast(a + r);
       c0[r] = Vec::fmadd(ar, b0, c0[r]);
       c1[r] = Vec::fmadd(ar, b1, c1[r]);
     }
   }
-PURE_GEMM_UNROLL(16)
+  PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     Vec::store(c + r * ldc, c0[r]);
     Vec::store(c + r * ldc + L, c1[r]);
@@ -280,21 +280,21 @@ PURE_GEMM_AVX512 void micro_avx512(std::int64_t kc, const T* a, const T* b, T* c
   using V = typename Vec::V;
   constexpr int L = Vec::kLanes;
   V c0[MR], c1[MR];
-PURE_GEMM_UNROLL(16)
+  PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     c0[r] = accumulate ? Vec::load(c + r * ldc) : Vec::zero();
     c1[r] = accumulate ? Vec::load(c + r * ldc + L) : Vec::zero();
   }
   for (std::int64_t t = 0; t < kc; ++t, a += MR, b += 2 * L) {
     const V b0 = Vec::load(b), b1 = Vec::load(b + L);
-PURE_GEMM_UNROLL(16)
+    PURE_GEMM_UNROLL(16)
     for (int r = 0; r < MR; ++r) {
       const V ar = Vec::broadcast(a + r);
       c0[r] = Vec::fmadd(ar, b0, c0[r]);
       c1[r] = Vec::fmadd(ar, b1, c1[r]);
     }
   }
-PURE_GEMM_UNROLL(16)
+  PURE_GEMM_UNROLL(16)
   for (int r = 0; r < MR; ++r) {
     Vec::store(c + r * ldc, c0[r]);
     Vec::store(c + r * ldc + L, c1[r]);
@@ -363,12 +363,12 @@ void pack(const T* __restrict src, std::int64_t rs, std::int64_t ts, std::int64_
     const std::int64_t live = rows - p < R ? rows - p : R;
     if (live == R && rs == 1) {  // R consecutive elements per term: vector copies
       for (std::int64_t t = 0; t < kc; ++t) {
-PURE_GEMM_UNROLL(32)
+        PURE_GEMM_UNROLL(32)
         for (int r = 0; r < R; ++r) d[t * R + r] = s[t * ts + r];
       }
     } else if (live == R && ts == 1) {  // R rows, each contiguous in t: interleave them
       for (std::int64_t t = 0; t < kc; ++t) {
-PURE_GEMM_UNROLL(32)
+        PURE_GEMM_UNROLL(32)
         for (int r = 0; r < R; ++r) d[t * R + r] = s[r * rs + t];
       }
     } else {

@@ -159,8 +159,8 @@ Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const c
     const std::int64_t blocks = (count + kBlock - 1) / kBlock;
     Array next = Array::allocate(Shape{n_out * blocks}, x.dtype(), label);
     pure::detail::host_simd_for(label, n_out * blocks,
-                  BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept, reduced, count,
-                                          blocks, first, kHost && (trailing || !first)});
+                                BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept,
+                                                        reduced, count, blocks, first, kHost && (trailing || !first)});
     level = next;
     count = blocks;
     first = false;

@@ -12,9 +12,8 @@ const char* impl_name(Impl impl) { return impl == Impl::philox ? "philox4x32" : 
 void detail::check_generator(const Key& key, Impl want) {
   if (key.impl != want) {
     const auto type_name = [](Impl impl) { return impl == Impl::philox ? "PhiloxKey" : "ThreefryKey"; };
-    throw ValueError(std::string("pure::random::") + type_name(want) + ": argument 'key' " + to_string(key) +
-                     " is a " + impl_name(key.impl) + " key, not " + impl_name(want) + "; use " +
-                     type_name(key.impl) + " for it");
+    throw ValueError(std::string("pure::random::") + type_name(want) + ": argument 'key' " + to_string(key) + " is a " +
+                     impl_name(key.impl) + " key, not " + impl_name(want) + "; use " + type_name(key.impl) + " for it");
   }
 }
 

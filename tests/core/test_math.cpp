@@ -144,8 +144,8 @@ const UnarySpec kUnary[] = {
     {"erf", [](double x) { return pm::erf(x); }, [](float x) { return pm::erf(x); },
      [](long double x) { return std::erf(x); }, -7.0, 7.0, -6.5, 6.5, -5.0f, 5.0f, -4.5f, 4.5f, 0.8, 0.501},
     {"logistic", [](double x) { return pm::logistic(x); }, [](float x) { return pm::logistic(x); },
-     [](long double x) { return 1 / (1 + std::exp(-x)); }, -745.0, 745.0, -5.0, 5.0, -120.0f, 120.0f, -5.0f, 5.0f,
-     2.3, 0.501},
+     [](long double x) { return 1 / (1 + std::exp(-x)); }, -745.0, 745.0, -5.0, 5.0, -120.0f, 120.0f, -5.0f, 5.0f, 2.3,
+     0.501},
     {"tanh", [](double x) { return pm::tanh(x); }, [](float x) { return pm::tanh(x); },
      [](long double x) { return std::tanh(x); }, -25.0, 25.0, -3.0, 3.0, -12.0f, 12.0f, -3.0f, 3.0f, 2.3, 0.501},
 };
@@ -220,11 +220,15 @@ void sweep_float(const char* name, F f, Ref ref, float top) {
 }
 
 TEST(Math, BranchFreeFloatSweeps) {
-  sweep_float("tanh", [](float x) { return pm::tanh(x); }, [](long double x) { return std::tanh(x); }, 12.0f);
-  sweep_float("exp", [](float x) { return pm::exp(x); }, [](long double x) { return std::exp(x); }, 105.0f);
-  sweep_float("expm1", [](float x) { return pm::expm1(x); }, [](long double x) { return std::expm1(x); }, 105.0f);
-  sweep_float("logistic", [](float x) { return pm::logistic(x); },
-              [](long double x) { return 1 / (1 + std::exp(-x)); }, 110.0f);
+  sweep_float(
+      "tanh", [](float x) { return pm::tanh(x); }, [](long double x) { return std::tanh(x); }, 12.0f);
+  sweep_float(
+      "exp", [](float x) { return pm::exp(x); }, [](long double x) { return std::exp(x); }, 105.0f);
+  sweep_float(
+      "expm1", [](float x) { return pm::expm1(x); }, [](long double x) { return std::expm1(x); }, 105.0f);
+  sweep_float(
+      "logistic", [](float x) { return pm::logistic(x); }, [](long double x) { return 1 / (1 + std::exp(-x)); },
+      110.0f);
   // tanh is odd bit for bit (the sign is copied), including -0.
   for (float x : {0.0f, 1e-30f, 0.3f, 5.0f, 20.0f}) {
     EXPECT_EQ(bit_cast<std::uint32_t>(pm::tanh(-x)), bit_cast<std::uint32_t>(pm::tanh(x)) | 0x80000000u) << x;

@@ -16,11 +16,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <limits>
-#include <utility>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <pure/pure.hpp>
@@ -314,9 +314,16 @@ Array simd_test_input(std::uint32_t seed, double scale) {
   std::uniform_real_distribution<double> u(-scale, scale);
   std::vector<T> v(5003);  // several work items and a ragged tail
   for (auto& e : v) e = static_cast<T>(u(gen));
-  const T specials[] = {T(0), -T(0), std::numeric_limits<T>::denorm_min(), -std::numeric_limits<T>::min(),
-                        std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(),
-                        std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::max(), T(1e-30), T(20.5)};
+  const T specials[] = {T(0),
+                        -T(0),
+                        std::numeric_limits<T>::denorm_min(),
+                        -std::numeric_limits<T>::min(),
+                        std::numeric_limits<T>::infinity(),
+                        -std::numeric_limits<T>::infinity(),
+                        std::numeric_limits<T>::quiet_NaN(),
+                        std::numeric_limits<T>::max(),
+                        T(1e-30),
+                        T(20.5)};
   for (std::size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); ++k) v[k * 97] = specials[k];
   return pure::from_host(v, Shape{static_cast<std::int64_t>(v.size())});
 }
@@ -340,10 +347,9 @@ TEST(ElementwiseSimd, EveryLevelGivesTheBaselineBits) {
   using Unary = Array (*)(const Array&);
   using Binary = Array (*)(const Array&, const Array&);
   const std::vector<std::pair<const char*, Unary>> unary = {
-      {"neg", lax::neg},     {"exp", lax::exp},     {"log", lax::log},           {"log1p", lax::log1p},
-      {"expm1", lax::expm1}, {"sin", lax::sin},     {"cos", lax::cos},           {"tanh", lax::tanh},
-      {"logistic", lax::logistic}, {"sqrt", lax::sqrt}, {"rsqrt", lax::rsqrt}, {"abs", lax::abs},
-      {"sign", lax::sign},   {"floor", lax::floor}, {"erf", lax::erf}};
+      {"neg", lax::neg},     {"exp", lax::exp}, {"log", lax::log},   {"log1p", lax::log1p},       {"expm1", lax::expm1},
+      {"sin", lax::sin},     {"cos", lax::cos}, {"tanh", lax::tanh}, {"logistic", lax::logistic}, {"sqrt", lax::sqrt},
+      {"rsqrt", lax::rsqrt}, {"abs", lax::abs}, {"sign", lax::sign}, {"floor", lax::floor},       {"erf", lax::erf}};
   const std::vector<std::pair<const char*, Binary>> binary = {
       {"add", lax::add}, {"sub", lax::sub}, {"mul", lax::mul},     {"div", lax::div}, {"pow", lax::pow},
       {"max", lax::max}, {"min", lax::min}, {"atan2", lax::atan2}, {"lt", lax::lt},   {"eq", lax::eq}};

@@ -115,22 +115,30 @@ struct Rank3Kernel {
 
 struct Bits32 {
   template <class K>
-  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const K& k, std::uint64_t i) const { return r::bits_at(k, i); }
+  KOKKOS_INLINE_FUNCTION std::uint32_t operator()(const K& k, std::uint64_t i) const {
+    return r::bits_at(k, i);
+  }
 };
 struct Bits64 {
   template <class K>
-  KOKKOS_INLINE_FUNCTION std::uint64_t operator()(const K& k, std::uint64_t i) const { return r::bits64_at(k, i); }
+  KOKKOS_INLINE_FUNCTION std::uint64_t operator()(const K& k, std::uint64_t i) const {
+    return r::bits64_at(k, i);
+  }
 };
 template <class T>
 struct UniformAt {
   T lo, hi;
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::uniform_at<T>(k, i, lo, hi); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return r::uniform_at<T>(k, i, lo, hi);
+  }
 };
 template <class T>
 struct NormalAt {
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::normal_at<T>(k, i); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return r::normal_at<T>(k, i);
+  }
 };
 template <class T>
 struct TruncatedNormalAt {
@@ -143,13 +151,17 @@ struct TruncatedNormalAt {
 template <class T>
 struct ExponentialAt {
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::exponential_at<T>(k, i); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return r::exponential_at<T>(k, i);
+  }
 };
 template <class T>
 struct GammaAt {
   T a;
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::gamma_at<T>(k, i, a); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return r::gamma_at<T>(k, i, a);
+  }
 };
 struct BernoulliAt {
   float p;
@@ -162,7 +174,9 @@ template <class T>
 struct RandintAt {
   T lo, hi;
   template <class K>
-  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const { return r::randint_at<T>(k, i, lo, hi); }
+  KOKKOS_INLINE_FUNCTION T operator()(const K& k, std::uint64_t i) const {
+    return r::randint_at<T>(k, i, lo, hi);
+  }
 };
 
 // ------------------------------------------------------------ the check
@@ -382,7 +396,8 @@ void check_generator_key(const r::Key& key) {
   for (std::uint64_t i : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{12345}, (std::uint64_t{1} << 32) + 3}) {
     EXPECT_EQ(r::split_at(g, i).key(), r::split_at(key, i)) << "split_at " << i;
   }
-  for (std::uint32_t d : {0u, 7u, 0xffffffffu}) EXPECT_EQ(r::fold_in(g, d).key(), r::fold_in(key, d)) << "fold_in " << d;
+  for (std::uint32_t d : {0u, 7u, 0xffffffffu})
+    EXPECT_EQ(r::fold_in(g, d).key(), r::fold_in(key, d)) << "fold_in " << d;
 }
 
 TEST_F(Decomposition, GeneratorKeyDerivesTheSameKeys) {

@@ -190,8 +190,8 @@ void random_items(Digest& d, const pr::Key& root) {
     d.add("gamma_a2.5_" + s + "_50000", pr::gamma(next(), 2.5, {50000}, t));
   }
   d.add("randint_i32_1000x257", pr::randint(next(), big, -5, 1000003, DType::i32));
-  d.add("randint_i64_100000", pr::randint(next(), {100000}, -(std::int64_t{1} << 40), std::int64_t{1} << 41,
-                                          DType::i64));
+  d.add("randint_i64_100000",
+        pr::randint(next(), {100000}, -(std::int64_t{1} << 40), std::int64_t{1} << 41, DType::i64));
   d.add("bernoulli_1000x257", pr::bernoulli(next(), 0.37, big));
   d.add("permutation_100003", pr::permutation(next(), 100003));
   d.add("permutation_rows_3000x40",
@@ -381,7 +381,8 @@ void structural_items(Digest& d, const pr::Key& root) {
   d.add("take_axis1_f32", pure::take(y, pr::randint(next(), {500}, 0, 50, DType::i32), 1));
   d.add("gather_axis1_f32", pure::lax::gather(y, pr::randint(next(), {40, 100, 61}, 0, 50, DType::i32), 1));
   const Array upd = pr::normal(next(), {50000, 24}, DType::f64);
-  d.add("scatter_add_rows_f64", pure::lax::scatter_add(pure::zeros({300, 24}, DType::f64), pure::reshape(idx, {50000, 1}), upd, 0));
+  d.add("scatter_add_rows_f64",
+        pure::lax::scatter_add(pure::zeros({300, 24}, DType::f64), pure::reshape(idx, {50000, 1}), upd, 0));
   d.add("slice_strided_f64", pure::lax::slice(x, {1, 2}, {299, 409}, {3, 2}));
   d.add("pad_f32", pure::pad(y, {{1, 2}, {0, 3}, {4, 0}}, -1.5));
   d.add("concatenate_f64", pure::concatenate({x, pure::transpose(pure::lax::slice(x, {0, 0}, {300, 300}))}, 1));
@@ -395,7 +396,7 @@ void grad_items(Digest& d, const pr::Key& root) {
     const std::string s = t == DType::f32 ? "f32" : "f64";
     const std::int64_t batch = 512, in = 64, hidden = 128, out = 10;
     ReproMlp p{pr::normal(next(), {in, hidden}, t) * 0.125, pr::normal(next(), {hidden}, t) * 0.1,
-          pr::normal(next(), {hidden, out}, t) * 0.09, pure::zeros({out}, t)};
+               pr::normal(next(), {hidden, out}, t) * 0.09, pure::zeros({out}, t)};
     const Array x = pr::normal(next(), {batch, in}, t);
     const Array labels = pr::randint(next(), {batch}, 0, out, DType::i32);
     // Softmax cross-entropy of a tanh MLP; the labels pick log-probabilities by take_along_axis.
