@@ -1,5 +1,7 @@
 #include "detail_buffer.hpp"
 
+#include "strided_walk.hpp"
+
 #include <atomic>
 #include <string>
 #include <utility>
@@ -25,6 +27,15 @@ Buffer::~Buffer() {
 Tracer::~Tracer() = default;
 
 }  // namespace detail
+
+namespace {
+[[noreturn]] void concretization_error(const char* caller, const Shape& shape, DType dtype) {
+  throw ConcretizationError(std::string(caller) + ": the elements of a traced array " + dtype_name(dtype) +
+                            shape.str() +
+                            " are not known while tracing (inside grad, jvp, vjp or make_program); "
+                            "compute concrete values outside the transformed function");
+}
+}  // namespace
 
 Array Array::allocate(const Shape& shape, DType dtype, const char* what) {
   if (!Kokkos::is_initialized()) {
@@ -52,28 +63,72 @@ Array Array::with_shape(const Shape& shape) const {
                      " elements) as " + shape.str());
   }
   Array a = *this;
+  if (broadcast_) {  // the strides belong to the old shape: use the written-out elements
+    a.buffer_ = std::shared_ptr<const detail::Buffer>(broadcast_, &storage("pure::Array::with_shape"));
+    a.broadcast_ = nullptr;
+  }
   a.shape_ = shape;
   return a;
 }
 
-namespace {
-[[noreturn]] void concretization_error(const char* caller, const Shape& shape, DType dtype) {
-  throw ConcretizationError(std::string(caller) + ": the elements of a traced array " + dtype_name(dtype) +
-                            shape.str() +
-                            " are not known while tracing (inside grad, jvp, vjp or make_program); "
-                            "compute concrete values outside the transformed function");
+Array Array::broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims) {
+  if (source.tracer_) concretization_error("pure::Array::broadcast_view", source.shape_, source.dtype_);
+  if (!source.valid()) throw RuntimeError("pure::Array::broadcast_view: use of an empty (default-constructed) Array");
+  // Same element count: the same elements in the same row-major order.
+  if (shape.size() == source.size()) return source.with_shape(shape);
+  // A view of a view reads the first view's source directly.
+  const Array& base = source.broadcast_ ? source.broadcast_->source : source;
+  const std::vector<std::int64_t> source_strides =
+      source.broadcast_ ? source.broadcast_->strides : detail::row_major_strides(source.shape_);
+  auto b = std::make_shared<detail::BroadcastSource>();
+  b->source = base;
+  b->strides.assign(static_cast<std::size_t>(shape.rank()), 0);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (source.shape_[static_cast<int>(i)] != 1) b->strides[static_cast<std::size_t>(dims[i])] = source_strides[i];
+  }
+  Array a;
+  a.shape_ = shape;
+  a.dtype_ = source.dtype_;
+  a.broadcast_ = std::move(b);
+  return a;
 }
-}  // namespace
 
-const void* Array::data() const {
-  if (tracer_) concretization_error("pure::Array::data", shape_, dtype_);
-  if (!buffer_) throw RuntimeError("pure::Array: use of an empty (default-constructed) Array");
-  return buffer_->bytes.data();
+bool Array::is_broadcast_view() const { return broadcast_ != nullptr; }
+
+const Array& Array::broadcast_source() const {
+  if (!broadcast_) throw RuntimeError("pure::Array::broadcast_source: the array " + shape_.str() + " is not a view");
+  return broadcast_->source;
 }
+
+const std::vector<std::int64_t>& Array::broadcast_strides() const {
+  if (!broadcast_) throw RuntimeError("pure::Array::broadcast_strides: the array " + shape_.str() + " is not a view");
+  return broadcast_->strides;
+}
+
+const detail::Buffer& Array::storage(const char* caller) const {
+  if (tracer_) concretization_error(caller, shape_, dtype_);
+  if (buffer_) return *buffer_;
+  if (!broadcast_) throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
+  const detail::BroadcastSource& b = *broadcast_;
+  std::call_once(b.once, [&] {
+    auto buf = std::make_shared<const detail::Buffer>("pure::broadcast_in_dim", nbytes());
+    const std::vector<std::int64_t> strides[1] = {b.strides};
+    const std::int64_t base[1] = {0};
+    const auto walk = detail::make_strided_walk<1>(shape_, strides, base, "pure::broadcast_in_dim");
+    const void* in = b.source.data();
+    void* out = buf->bytes.data();
+    detail::strided_copy_words(dtype_size(dtype_), in, out, walk, size(), "pure::broadcast_in_dim");
+    b.written = std::move(buf);
+  });
+  return *b.written;
+}
+
+const void* Array::data() const { return storage("pure::Array::data").bytes.data(); }
 
 void Array::check_dtype(DType want, const char* caller) const {
   if (tracer_) concretization_error(caller, shape_, dtype_);
-  if (!buffer_) throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
+  if (!buffer_ && !broadcast_)
+    throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
   if (want != dtype_) {
     throw DTypeError(std::string(caller) + ": array has dtype " + dtype_name(dtype_) + " and shape " + shape_.str() +
                      ", requested " + dtype_name(want));
@@ -85,7 +140,7 @@ void Array::copy_to_host(void* dst) const {
   if (n == 0) return;
   Kokkos::View<unsigned char*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(
       static_cast<unsigned char*>(dst), n);
-  Kokkos::deep_copy(host, buffer_->bytes);
+  Kokkos::deep_copy(host, storage("pure::Array::to_host").bytes);
 }
 
 std::vector<std::uint8_t> to_host_bool(const Array& a) {

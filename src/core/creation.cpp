@@ -12,7 +12,8 @@ struct FillAffine {
   MutableView<T> out;
   double start, step;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    out(i) = static_cast<T>(start + static_cast<double>(i) * step);
+    // i == 0 apart: -0.0 + 0 * step would be +0.0, and full(-0.0) must keep its sign.
+    out(i) = static_cast<T>(i == 0 ? start : start + static_cast<double>(i) * step);
   }
 };
 
@@ -26,11 +27,18 @@ Array affine(const Shape& shape, DType dtype, double start, double step, const c
   return a;
 }
 
+// A constant: one element, broadcast without writing it out (kernels that
+// understand broadcast views read it in place; others write it out on first use).
+Array constant(const Shape& shape, DType dtype, double value, const char* what) {
+  if (shape.size() <= 1) return affine(shape, dtype, value, 0.0, what);
+  return Array::broadcast_view(affine(Shape{}, dtype, value, 0.0, what), shape, {});
+}
+
 }  // namespace
 
-Array zeros(const Shape& shape, DType dtype) { return affine(shape, dtype, 0.0, 0.0, "pure::zeros"); }
-Array ones(const Shape& shape, DType dtype) { return affine(shape, dtype, 1.0, 0.0, "pure::ones"); }
-Array full(const Shape& shape, double value, DType dtype) { return affine(shape, dtype, value, 0.0, "pure::full"); }
+Array zeros(const Shape& shape, DType dtype) { return constant(shape, dtype, 0.0, "pure::zeros"); }
+Array ones(const Shape& shape, DType dtype) { return constant(shape, dtype, 1.0, "pure::ones"); }
+Array full(const Shape& shape, double value, DType dtype) { return constant(shape, dtype, value, "pure::full"); }
 
 Array arange(std::int64_t n, DType dtype) {
   if (n < 0) throw ValueError("pure::arange: argument 'n' must be >= 0, got " + std::to_string(n));

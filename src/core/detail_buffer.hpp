@@ -3,6 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include <pure/core/array.hpp>
 
@@ -29,6 +33,16 @@ struct Buffer {
   Block bytes;  // its first nbytes: what the array sees
   explicit Buffer(const char* label, std::size_t nbytes);
   ~Buffer();
+};
+
+/// What a broadcast view holds: the contiguous source, the source stride per
+/// axis of the view, and the written-out elements once somebody needed them
+/// (made at most once, shared by every copy of the view).
+struct BroadcastSource {
+  Array source;
+  std::vector<std::int64_t> strides;
+  mutable std::once_flag once;
+  mutable std::shared_ptr<const Buffer> written;
 };
 
 }  // namespace pure::detail

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include <Kokkos_Core.hpp>
 
@@ -41,9 +42,21 @@
 
 namespace pure::detail {
 
+/// True for kernels with a host method `range(begin, end)` that runs a whole
+/// range itself (to walk strided operands in runs); others are called per index.
+template <class Kernel, class = void>
+struct HasRange : std::false_type {};
+template <class Kernel>
+struct HasRange<Kernel, decltype(std::declval<const Kernel&>().range(std::int64_t{}, std::int64_t{}))>
+    : std::true_type {};
+
 template <class Kernel>
 PURE_HOST_SIMD_ALWAYS_INLINE void host_simd_range(const Kernel& kernel, std::int64_t begin, std::int64_t end) {
-  for (std::int64_t i = begin; i < end; ++i) kernel(i);
+  if constexpr (HasRange<Kernel>::value) {
+    kernel.range(begin, end);
+  } else {
+    for (std::int64_t i = begin; i < end; ++i) kernel(i);
+  }
 }
 
 template <class Kernel>

@@ -174,7 +174,7 @@ Array copy_in_order(const Array& a, const std::vector<std::int64_t>& perm) {
     strides.push_back(st[uz(ax)]);
   }
   const Shape s(dims);
-  return strided_copy(a, s, make_index_map(s, strides, 0, "dot_general"), "pure::dot_general::pack");
+  return strided_copy(a, s, strides, 0, "pure::dot_general::pack");
 }
 
 std::atomic<std::int64_t>& operand_copies() {

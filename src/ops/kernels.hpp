@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <Kokkos_Core.hpp>
 
@@ -12,6 +13,7 @@
 #include <pure/core/math.hpp>
 
 #include "../core/host_simd_for.hpp"
+#include "../core/strided_walk.hpp"
 
 namespace pure::ops::detail {
 
@@ -69,6 +71,58 @@ struct BinaryKernel {
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = op.template apply<T>(x(i), y(i)); }
 };
 
+/// An operand as kernels read it: its elements (a broadcast view's source) and
+/// its element stride per axis of the output shape.
+struct Operand {
+  const void* data;
+  std::vector<std::int64_t> strides;
+};
+
+inline Operand operand_of(const Array& a) {
+  if (a.is_broadcast_view()) return {a.broadcast_source().data(), a.broadcast_strides()};
+  return {a.data(), pure::detail::row_major_strides(a.shape())};
+}
+
+/// out = op(x, y) where x or y is a broadcast view, read in place: runs along
+/// the innermost merged axis, with a loop per stride pattern so that a scalar
+/// or a row (bias) operand vectorises like the contiguous case.
+template <class T, class R, class Op>
+struct StridedBinaryKernel {
+  const T* x;
+  const T* y;
+  R* out;
+  Op op;
+  pure::detail::StridedWalk<2> walk;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    std::int64_t off[2];
+    walk.offsets(i, off);
+    out[i] = op.template apply<T>(x[off[0]], y[off[1]]);
+  }
+  PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
+    auto cur = walk.start(begin);
+    const std::int64_t sx = walk.inner_stride(0), sy = walk.inner_stride(1);
+    for (std::int64_t i = begin; i < end;) {
+      const std::int64_t len = walk.run_length(cur, end - i);
+      const T* KOKKOS_RESTRICT xs = x + cur.off[0];
+      const T* KOKKOS_RESTRICT ys = y + cur.off[1];
+      R* KOKKOS_RESTRICT o = out + i;
+      if (sx == 1 && sy == 1) {
+        for (std::int64_t j = 0; j < len; ++j) o[j] = op.template apply<T>(xs[j], ys[j]);
+      } else if (sx == 1 && sy == 0) {
+        const T b = *ys;
+        for (std::int64_t j = 0; j < len; ++j) o[j] = op.template apply<T>(xs[j], b);
+      } else if (sx == 0 && sy == 1) {
+        const T a = *xs;
+        for (std::int64_t j = 0; j < len; ++j) o[j] = op.template apply<T>(a, ys[j]);
+      } else {
+        for (std::int64_t j = 0; j < len; ++j) o[j] = op.template apply<T>(xs[j * sx], ys[j * sy]);
+      }
+      i += len;
+      walk.advance(cur, len);
+    }
+  }
+};
+
 template <class T, class R, class Op>
 Array run_unary(const Array& x, DType out_dtype, const Op& op, const char* label) {
   Array out = Array::allocate(x.shape(), out_dtype, label);
@@ -80,6 +134,17 @@ Array run_unary(const Array& x, DType out_dtype, const Op& op, const char* label
 template <class T, class R, class Op>
 Array run_binary(const Array& x, const Array& y, DType out_dtype, const Op& op, const char* label) {
   Array out = Array::allocate(x.shape(), out_dtype, label);
+  if (x.is_broadcast_view() || y.is_broadcast_view()) {
+    const Operand a = operand_of(x), b = operand_of(y);
+    const std::vector<std::int64_t> strides[2] = {a.strides, b.strides};
+    const std::int64_t base[2] = {0, 0};
+    pure::detail::host_simd_for(
+        label, x.size(),
+        StridedBinaryKernel<T, R, Op>{static_cast<const T*>(a.data), static_cast<const T*>(b.data),
+                                      out.mutable_view<R>(label).data(), op,
+                                      pure::detail::make_strided_walk<2>(x.shape(), strides, base, label)});
+    return out;
+  }
   pure::detail::host_simd_for(
       label, x.size(), BinaryKernel<T, R, Op>{x.view<T>(label), y.view<T>(label), out.mutable_view<R>(label), op});
   return out;

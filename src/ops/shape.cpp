@@ -54,7 +54,7 @@ const ir::Primitive& transpose_p = ir::register_primitive([] {
       strides.push_back(st[uz(a)]);
     }
     const Shape out(dims);
-    return {strided_copy(in[0], out, make_index_map(out, strides, 0, "transpose"), "pure::transpose")};
+    return {strided_copy(in[0], out, strides, 0, "pure::transpose")};
   };
   p.jvp = [](const Arrays&, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
     if (ir::is_zero(t[0])) return {Array()};
@@ -109,7 +109,7 @@ const ir::Primitive& slice_p = ir::register_primitive([] {
       base += start[d] * st[d];
     }
     const Shape out(dims);
-    return {strided_copy(in[0], out, make_index_map(out, strides, base, "slice"), "pure::slice")};
+    return {strided_copy(in[0], out, strides, base, "pure::slice")};
   };
   p.jvp = [](const Arrays&, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
     if (ir::is_zero(t[0])) return {Array()};

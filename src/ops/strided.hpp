@@ -1,7 +1,8 @@
-// One kernel for every op that reads its input at an affine index map:
-// broadcast_in_dim, transpose and slice are all
+// Affine index maps: transpose and slice are
 //   out[c_0, ..., c_{r-1}] = in[base + sum_d c_d * stride_d]
-// with stride 0 along broadcast axes.
+// (strided_copy, walked in runs by pure::detail::StridedWalk); IndexMap is the
+// same map for kernels that compute one position at a time (reductions, gather,
+// scatter, concatenate, batched gemm).
 #pragma once
 
 #include <vector>
@@ -29,21 +30,7 @@ struct IndexMap {
   }
 };
 
-template <class T>
-struct StridedCopy {
-  ConstView<T> in;
-  MutableView<T> out;
-  IndexMap map;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = in(map(i)); }
-};
-
-/// Row-major strides of a shape.
-inline std::vector<std::int64_t> row_major_strides(const Shape& s) {
-  std::vector<std::int64_t> st(static_cast<std::size_t>(s.rank()), 1);
-  for (int d = s.rank() - 2; d >= 0; --d)
-    st[static_cast<std::size_t>(d)] = st[static_cast<std::size_t>(d) + 1] * s[d + 1];
-  return st;
-}
+using pure::detail::row_major_strides;
 
 inline IndexMap make_index_map(const Shape& out, const std::vector<std::int64_t>& strides, std::int64_t base,
                                const char* op) {
@@ -61,15 +48,17 @@ inline IndexMap make_index_map(const Shape& out, const std::vector<std::int64_t>
   return m;
 }
 
-/// out = in read through `map`, for any dtype.
-inline Array strided_copy(const Array& in, const Shape& out_shape, const IndexMap& map, const char* label) {
+/// out[c] = in[base + sum_d c_d * strides[d]] for c over out_shape, any dtype
+/// (transpose, slice, the gemm fallback's packing). A broadcast view `in` is
+/// written out first.
+inline Array strided_copy(const Array& in, const Shape& out_shape, const std::vector<std::int64_t>& strides,
+                          std::int64_t base, const char* label) {
   Array out = Array::allocate(out_shape, in.dtype(), label);
-  dispatch<Types::all>(in.dtype(), label, [&](auto tag) {
-    using T = decltype(tag);
-    Kokkos::parallel_for(label, Policy(0, out.size()),
-                         StridedCopy<T>{in.view<T>(label), out.mutable_view<T>(label), map});
-    return 0;
-  });
+  if (out.size() == 0) return out;
+  const std::vector<std::int64_t> st[1] = {strides};
+  const std::int64_t b[1] = {base};
+  pure::detail::strided_copy_words(dtype_size(in.dtype()), in.data(), const_cast<void*>(out.data()),
+                                   pure::detail::make_strided_walk<1>(out_shape, st, b, label), out.size(), label);
   return out;
 }
 

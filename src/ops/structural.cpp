@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "rules.hpp"
-#include "strided.hpp"
 
 namespace pure::ops {
 namespace {
@@ -13,12 +12,43 @@ using namespace detail;
 Array zeros_of(const Aval& a) { return pure::zeros(a.shape, a.dtype); }
 
 // ---------------------------------------------------------------- select
+// Operands may be broadcast views (where(x > 0, x, 0.0)): read in place.
 template <class T>
 struct SelectKernel {
-  ConstView<bool> pred;
-  ConstView<T> a, b;
-  MutableView<T> out;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = pred(i) ? a(i) : b(i); }
+  const bool* pred;
+  const T* a;
+  const T* b;
+  T* out;
+  pure::detail::StridedWalk<3> walk;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    std::int64_t off[3];
+    walk.offsets(i, off);
+    out[i] = pred[off[0]] ? a[off[1]] : b[off[2]];
+  }
+  PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
+    auto cur = walk.start(begin);
+    const std::int64_t sp = walk.inner_stride(0), sa = walk.inner_stride(1), sb = walk.inner_stride(2);
+    for (std::int64_t i = begin; i < end;) {
+      const std::int64_t len = walk.run_length(cur, end - i);
+      const bool* KOKKOS_RESTRICT p = pred + cur.off[0];
+      const T* KOKKOS_RESTRICT x = a + cur.off[1];
+      const T* KOKKOS_RESTRICT y = b + cur.off[2];
+      T* KOKKOS_RESTRICT o = out + i;
+      if (sp == 1 && sa == 1 && sb == 1) {
+        for (std::int64_t j = 0; j < len; ++j) o[j] = p[j] ? x[j] : y[j];
+      } else if (sp == 1 && sa == 1 && sb == 0) {
+        const T v = *y;
+        for (std::int64_t j = 0; j < len; ++j) o[j] = p[j] ? x[j] : v;
+      } else if (sp == 1 && sa == 0 && sb == 1) {
+        const T v = *x;
+        for (std::int64_t j = 0; j < len; ++j) o[j] = p[j] ? v : y[j];
+      } else {
+        for (std::int64_t j = 0; j < len; ++j) o[j] = p[j * sp] ? x[j * sa] : y[j * sb];
+      }
+      i += len;
+      walk.advance(cur, len);
+    }
+  }
 };
 
 const ir::Primitive& select_p = ir::register_primitive([] {
@@ -38,11 +68,17 @@ const ir::Primitive& select_p = ir::register_primitive([] {
   p.impl = [](const Arrays& in, const Params&) -> Arrays {
     const char* label = "pure::select";
     Array out = Array::allocate(in[1].shape(), in[1].dtype(), label);
+    if (out.size() == 0) return {out};
+    const Operand pred = operand_of(in[0]), a = operand_of(in[1]), b = operand_of(in[2]);
+    const std::vector<std::int64_t> strides[3] = {pred.strides, a.strides, b.strides};
+    const std::int64_t base[3] = {0, 0, 0};
+    const auto walk = pure::detail::make_strided_walk<3>(out.shape(), strides, base, label);
     dispatch<Types::all>(in[1].dtype(), label, [&](auto tag) {
       using T = decltype(tag);
-      Kokkos::parallel_for(label, Policy(0, out.size()),
-                           SelectKernel<T>{in[0].view<bool>(label), in[1].view<T>(label), in[2].view<T>(label),
-                                           out.mutable_view<T>(label)});
+      pure::detail::host_simd_for(
+          label, out.size(),
+          SelectKernel<T>{static_cast<const bool*>(pred.data), static_cast<const T*>(a.data),
+                          static_cast<const T*>(b.data), out.mutable_view<T>(label).data(), walk});
       return 0;
     });
     return {out};
@@ -140,16 +176,10 @@ const ir::Primitive& broadcast_in_dim_p = ir::register_primitive([] {
     }
     return std::vector<Aval>{Aval{shape, in[0].dtype}};
   };
+  // A view: the operand is read in place by elementwise ops and select, and
+  // written out only when something else needs the elements.
   p.impl = [](const Arrays& in, const Params& params) -> Arrays {
-    const Shape shape(params.get_ints("shape"));
-    const auto& dims = params.get_ints("broadcast_dimensions");
-    const auto in_strides = row_major_strides(in[0].shape());
-    std::vector<std::int64_t> strides(static_cast<std::size_t>(shape.rank()), 0);
-    for (std::size_t i = 0; i < dims.size(); ++i) {
-      if (in[0].shape()[static_cast<int>(i)] != 1) strides[static_cast<std::size_t>(dims[i])] = in_strides[i];
-    }
-    return {
-        strided_copy(in[0], shape, make_index_map(shape, strides, 0, "broadcast_in_dim"), "pure::broadcast_in_dim")};
+    return {Array::broadcast_view(in[0], Shape(params.get_ints("shape")), params.get_ints("broadcast_dimensions"))};
   };
   p.jvp = [](const Arrays&, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
     if (ir::is_zero(t[0])) return {Array()};

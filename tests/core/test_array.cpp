@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <pure/pure.hpp>
 
 namespace {
@@ -55,6 +57,48 @@ TEST(Array, LiveBufferCountFollowsLifetimes) {
     EXPECT_EQ(pure::live_buffers(), before + 1);
   }
   EXPECT_EQ(pure::live_buffers(), before);
+}
+
+TEST(Array, ConstantsAreViewsOfOneElementInEveryDtype) {
+  const long before = pure::live_buffers();
+  const pure::Array z = pure::full({1000, 3}, 5, pure::DType::i32);
+  EXPECT_TRUE(z.is_broadcast_view());
+  EXPECT_EQ(z.broadcast_source().size(), 1);
+  EXPECT_EQ(pure::live_buffers(), before + 1);  // the one element
+  for (std::int32_t v : z.to_host<std::int32_t>()) ASSERT_EQ(v, 5);
+  EXPECT_EQ(pure::live_buffers(), before + 2);  // to_host wrote it out, once
+  (void)z.data();
+  EXPECT_EQ(pure::live_buffers(), before + 2);
+  for (auto v : pure::to_host_bool(pure::ones({70}, pure::DType::boolean))) ASSERT_EQ(v, 1);
+  for (auto v : pure::full({9, 9}, -0.0, pure::DType::f64).to_host<double>()) ASSERT_TRUE(std::signbit(v));
+  for (auto v : pure::full({513}, 1e300, pure::DType::f32).to_host<float>()) ASSERT_TRUE(std::isinf(v));
+  // One-element constants are ordinary arrays.
+  EXPECT_FALSE(pure::zeros({1, 1}).is_broadcast_view());
+  pure::Array writable = pure::zeros({4});
+  EXPECT_THROW(writable.mutable_view<float>("test"), pure::RuntimeError);
+}
+
+TEST(Array, BroadcastViewsComposeAndReshape) {
+  const pure::Array src = pure::arange(6, pure::DType::f64).with_shape({2, 1, 3});
+  // (2,1,3) -> (4,2,5,3): axis 1 of the source is broadcast to 5, a new axis 0 to 4.
+  const pure::Array v = pure::Array::broadcast_view(src, {4, 2, 5, 3}, {1, 2, 3});
+  EXPECT_EQ(v.broadcast_strides(), (std::vector<std::int64_t>{0, 3, 0, 1}));
+  // A view of the view reads the original source: (4,2,5,3) -> (2,4,2,5,3).
+  const pure::Array w = pure::Array::broadcast_view(v, {2, 4, 2, 5, 3}, {1, 2, 3, 4});
+  EXPECT_EQ(w.broadcast_source().data(), src.data());
+  const auto got = w.to_host<double>();
+  ASSERT_EQ(got.size(), 2u * 4 * 2 * 5 * 3);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const std::size_t c4 = i % 3, c2 = (i / 15) % 2;  // source coordinates (c2, 0, c4)
+    ASSERT_EQ(got[i], static_cast<double>(c2 * 3 + c4)) << "element " << i;
+  }
+  // Reshaping a view gives the written-out elements in row-major order.
+  const pure::Array r = v.with_shape({8, 15});
+  EXPECT_FALSE(r.is_broadcast_view());
+  EXPECT_EQ(r.to_host<double>(), v.to_host<double>());
+  // Equal sizes need no view.
+  EXPECT_FALSE(pure::Array::broadcast_view(src, {1, 2, 1, 3}, {1, 2, 3}).is_broadcast_view());
+  EXPECT_THROW(pure::Array().broadcast_source(), pure::RuntimeError);
 }
 
 TEST(Array, PrintsLikeNumpy) {

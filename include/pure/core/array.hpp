@@ -28,6 +28,7 @@ using MutableView = Kokkos::View<T*, MemorySpace, Kokkos::MemoryTraits<Kokkos::U
 
 namespace detail {
 struct Buffer;
+struct BroadcastSource;
 
 /// What a traced Array carries instead of storage: the interpreter that owns
 /// it (pure::ir) keeps its own data in a subclass. Core only needs to know that
@@ -54,7 +55,7 @@ class Array {
   Array() = default;
 
   /// False for a default-constructed Array (also pure's symbolic zero tangent).
-  bool valid() const { return buffer_ != nullptr || tracer_ != nullptr; }
+  bool valid() const { return buffer_ != nullptr || tracer_ != nullptr || broadcast_ != nullptr; }
   /// True when this Array stands for a traced value (inside grad, jvp, make_program):
   /// its shape and dtype are known, its elements are not.
   bool is_tracer() const { return tracer_ != nullptr; }
@@ -94,10 +95,25 @@ class Array {
   /// A traced array: shape and dtype, elements held by `tracer`'s interpreter.
   static Array traced(const Shape& shape, DType dtype, std::shared_ptr<detail::Tracer> tracer);
   const std::shared_ptr<detail::Tracer>& tracer() const { return tracer_; }
+
+  // -- broadcast views: what broadcast_in_dim (and full) return, without a copy --
+  /// `source` broadcast to `shape` as lax::broadcast_in_dim(source, shape, dims)
+  /// (dims validated by the caller), sharing the source's storage. Kernels that
+  /// know about views (elementwise binary ops, select, copies) read the source in
+  /// place; any other use of the elements (data(), view(), to_host()) writes them
+  /// out once, on first use, and keeps that copy.
+  static Array broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims);
+  /// True for an array made by broadcast_view whose elements were never written out.
+  bool is_broadcast_view() const;
+  /// For a broadcast view: the contiguous array it reads ...
+  const Array& broadcast_source() const;
+  /// ... and, per axis of shape(), the source's element stride (0 along broadcast axes).
+  const std::vector<std::int64_t>& broadcast_strides() const;
   /// Writable view of an array made by allocate() and not yet handed out.
   template <class T>
   MutableView<T> mutable_view(const char* caller) {
     check_dtype(dtype_of<T>(), caller);
+    if (broadcast_) throw RuntimeError(std::string(caller) + ": a broadcast view is not writable");
     return MutableView<T>(static_cast<T*>(const_cast<void*>(data())), static_cast<std::size_t>(size()));
   }
 
@@ -105,8 +121,11 @@ class Array {
   void check_dtype(DType want, const char* caller) const;
   void copy_to_host(void* dst) const;
 
+  const detail::Buffer& storage(const char* caller) const;
+
   std::shared_ptr<const detail::Buffer> buffer_;
   std::shared_ptr<detail::Tracer> tracer_;
+  std::shared_ptr<const detail::BroadcastSource> broadcast_;  // set for broadcast views only
   Shape shape_;
   DType dtype_ = DType::f32;
 };
