@@ -366,6 +366,70 @@ void bm_reduce_kokkos(benchmark::State& state) {
   set_bytes(state, n * static_cast<std::int64_t>(sizeof(T)));
 }
 
+// Over the rows of a (rows, 256) matrix (a bias gradient) and argmax along its
+// rows, against the loops a user writes: the column sums in one pass over the
+// rows (a vectorised loop: no order constraint across columns), argmax as a scan.
+constexpr std::int64_t kReduceWidth = 256;
+
+template <class T>
+void bm_reduce_rows_lax(benchmark::State& state) {
+  const std::int64_t rows = state.range(0);
+  const Array x = input(4, pure::Shape{rows, kReduceWidth}, dtype_of<T>(), 0.0, 1.0);
+  for (auto _ : state) {
+    Array s = pure::lax::reduce_sum(x, {0});
+    Kokkos::fence();
+    benchmark::DoNotOptimize(s.data());
+  }
+  set_bytes(state, rows * kReduceWidth * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
+void bm_reduce_rows_serial(benchmark::State& state) {
+  const std::int64_t rows = state.range(0);
+  const std::vector<T> h = input(4, pure::Shape{rows, kReduceWidth}, dtype_of<T>(), 0.0, 1.0).template to_host<T>();
+  std::vector<T> acc(kReduceWidth);
+  for (auto _ : state) {
+    std::fill(acc.begin(), acc.end(), T(0));
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const T* p = h.data() + r * kReduceWidth;
+      for (std::int64_t j = 0; j < kReduceWidth; ++j) acc[static_cast<std::size_t>(j)] += p[j];
+    }
+    benchmark::DoNotOptimize(acc.data());
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, rows * kReduceWidth * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
+void bm_argmax_lax(benchmark::State& state) {
+  const std::int64_t rows = state.range(0);
+  const Array x = input(5, pure::Shape{rows, kReduceWidth}, dtype_of<T>(), 0.0, 1.0);
+  for (auto _ : state) {
+    Array s = pure::argmax(x, 1);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(s.data());
+  }
+  set_bytes(state, rows * kReduceWidth * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
+void bm_argmax_serial(benchmark::State& state) {
+  const std::int64_t rows = state.range(0);
+  const std::vector<T> h = input(5, pure::Shape{rows, kReduceWidth}, dtype_of<T>(), 0.0, 1.0).template to_host<T>();
+  std::vector<std::int32_t> out(static_cast<std::size_t>(rows));
+  for (auto _ : state) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const T* p = h.data() + r * kReduceWidth;
+      std::int32_t at = 0;
+      for (std::int32_t j = 1; j < kReduceWidth; ++j) at = p[j] > p[at] ? j : at;
+      out[static_cast<std::size_t>(r)] = at;
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, rows * kReduceWidth * static_cast<std::int64_t>(sizeof(T)));
+}
+
 // ---------------------------------------------------------------- 3. dot_general
 
 void set_flops(benchmark::State& state, std::int64_t n) {
@@ -862,6 +926,18 @@ void register_reduce(const std::vector<std::int64_t>& sizes) {
   sized(benchmark::RegisterBenchmark(("reduce/lax/" + t).c_str(), bm_reduce_lax<T>));
   sized(benchmark::RegisterBenchmark(("reduce/serial/" + t).c_str(), bm_reduce_serial<T>));
   sized(benchmark::RegisterBenchmark(("reduce/kokkos/" + t).c_str(), bm_reduce_kokkos<T>));
+  const auto rows = [](benchmark::internal::Benchmark* b) { b->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond); };
+  rows(benchmark::RegisterBenchmark(("reduce/lax_rows/" + t).c_str(), bm_reduce_rows_lax<T>));
+  rows(benchmark::RegisterBenchmark(("reduce/serial_rows/" + t).c_str(), bm_reduce_rows_serial<T>));
+  rows(benchmark::RegisterBenchmark(("argmax/lax/" + t).c_str(), bm_argmax_lax<T>));
+  rows(benchmark::RegisterBenchmark(("argmax/serial/" + t).c_str(), bm_argmax_serial<T>));
+  for (std::int64_t r : {1024, 16384}) {
+    const std::string tag = t + " (" + std::to_string(r) + ", 256)";
+    summarize("time reduce_sum over rows / loop   " + tag, with_size("reduce/lax_rows/" + t, r),
+              with_size("reduce/serial_rows/" + t, r), 1.0, "x", 1.25);
+    summarize("time argmax along rows / loop      " + tag, with_size("argmax/lax/" + t, r),
+              with_size("argmax/serial/" + t, r), 1.0, "x", 1.25);
+  }
   for (auto n : sizes) {
     const std::string tag = t + " n=" + std::to_string(n);
     summarize("time reduce_sum / serial loop      " + tag, with_size("reduce/lax/" + t, n),

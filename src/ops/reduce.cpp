@@ -96,8 +96,9 @@ KOKKOS_FORCEINLINE_FUNCTION T full_block(const T* p) {
 
 // Level 1: block b of output o combines input elements r in [b*kBlock, ...) at
 // kept(o) + reduced(r); later levels combine the previous level's partials.
-// `contiguous`: output o's elements are in[o * extent + r] (the reduced axes
-// are the trailing ones, or a later level), so full blocks take full_block.
+// `trailing`: output o's elements are in[o * extent + r] (the reduced axes are
+// the trailing ones, or a later level); then on the host full blocks take
+// full_block.
 template <class T, class Combine>
 struct BlockKernel {
   ConstView<T> in;
@@ -106,7 +107,8 @@ struct BlockKernel {
   std::int64_t extent;     // number of reduced elements per output
   std::int64_t blocks;     // blocks per output
   bool first_level;
-  bool contiguous;
+  bool trailing;    // output o's elements are in[o * extent + r] (trailing axes, or a later level)
+  bool contiguous;  // ... and full blocks take full_block (host loops)
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
     const std::int64_t o = i / blocks, b = i % blocks;
     const std::int64_t begin = b * kBlock, end = begin + kBlock < extent ? begin + kBlock : extent;
@@ -115,10 +117,88 @@ struct BlockKernel {
       return;
     }
     Pairwise<T, Combine> acc;
-    for (std::int64_t r = begin; r < end; ++r) {
-      acc.push(first_level ? in(kept(o) + reduced(r)) : in(o * extent + r));
+    if (first_level && !trailing) {
+      for (std::int64_t r = begin; r < end; ++r) acc.push(in(kept(o) + reduced(r)));
+    } else {
+      for (std::int64_t r = begin; r < end; ++r) acc.push(in(o * extent + r));
     }
     out(i) = acc.result();
+  }
+};
+
+// Level 1 when the operand's innermost axis is kept (a sum over rows, as in a
+// bias gradient): up to kLanes neighbouring outputs at once, their elements read
+// as rows of kLanes contiguous values. Each lane runs the tree of Pairwise /
+// full_block for its own output, so the bits are those of BlockKernel; the
+// lanes are what the host loops vectorise. Host only (on devices BlockKernel).
+constexpr std::int64_t kLanes = 32;
+
+template <class T, class Combine>
+struct LanesBlockKernel {
+  const T* in;
+  T* out;
+  IndexMap kept, reduced;
+  std::int64_t extent, blocks;
+  std::int64_t row;     // extent of the operand's innermost axis (kept, stride 1)
+  std::int64_t groups;  // groups of kLanes outputs per row
+
+  // Offset of each reduced index of a block, then the block's tree per lane.
+  PURE_HOST_SIMD_ALWAYS_INLINE void operator()(std::int64_t i) const {
+    // Neighbouring work items take neighbouring groups of the same block, so
+    // the block's rows are read from cache (a block of rows of 256 floats: 256 KiB).
+    const std::int64_t group = i % groups, b = (i / groups) % blocks, line = i / (blocks * groups);
+    const std::int64_t o0 = line * row + group * kLanes;
+    const std::int64_t lanes = row - group * kLanes < kLanes ? row - group * kLanes : kLanes;
+    const std::int64_t begin = b * kBlock, end = begin + kBlock < extent ? begin + kBlock : extent;
+    const T* base = in + kept(o0);
+    T result[kLanes];
+    if (end - begin == kBlock && lanes == kLanes) {
+      full_block_lanes(base, begin, result);
+    } else {
+      partial_block_lanes(base, begin, end, lanes, result);
+    }
+    for (std::int64_t l = 0; l < lanes; ++l) out[(o0 + l) * blocks + b] = result[l];
+  }
+
+  // full_block, level by level, kLanes outputs wide.
+  PURE_HOST_SIMD_ALWAYS_INLINE void full_block_lanes(const T* base, std::int64_t begin, T* result) const {
+    T a[kBlock / 2][kLanes];
+    for (std::int64_t k = 0; k < kBlock / 2; ++k) {
+      const T* KOKKOS_RESTRICT p = base + reduced(begin + 2 * k);
+      const T* KOKKOS_RESTRICT q = base + reduced(begin + 2 * k + 1);
+      for (std::int64_t l = 0; l < kLanes; ++l) a[k][l] = Combine::apply(p[l], q[l]);
+    }
+    for (std::int64_t n = kBlock / 2; n > 1; n /= 2) {
+      for (std::int64_t k = 0; k < n / 2; ++k) {
+        for (std::int64_t l = 0; l < kLanes; ++l) a[k][l] = Combine::apply(a[2 * k][l], a[2 * k + 1][l]);
+      }
+    }
+    for (std::int64_t l = 0; l < kLanes; ++l) result[l] = a[0][l];
+  }
+
+  // Pairwise's binary counter with a row of lanes per stack level.
+  PURE_HOST_SIMD_ALWAYS_INLINE void partial_block_lanes(const T* base, std::int64_t begin, std::int64_t end,
+                                                        std::int64_t lanes, T* result) const {
+    T stack[kStack][kLanes];
+    std::int64_t count = 0;
+    for (std::int64_t r = begin; r < end; ++r, ++count) {
+      const T* p = base + reduced(r);
+      T v[kLanes];
+      for (std::int64_t l = 0; l < lanes; ++l) v[l] = p[l];
+      std::int64_t c = count;
+      int level = 0;
+      for (; c & 1; c >>= 1, ++level) {
+        for (std::int64_t l = 0; l < lanes; ++l) v[l] = Combine::apply(stack[level][l], v[l]);
+      }
+      for (std::int64_t l = 0; l < lanes; ++l) stack[level][l] = v[l];
+    }
+    bool have = false;
+    for (int level = 0; level < kStack; ++level) {
+      if (((count >> level) & 1) == 0) continue;
+      for (std::int64_t l = 0; l < lanes; ++l)
+        result[l] = have ? Combine::apply(stack[level][l], result[l]) : stack[level][l];
+      have = true;
+    }
   }
 };
 
@@ -155,12 +235,28 @@ Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const c
   Array level = x;
   std::int64_t count = extent;
   bool first = true;
+  // The operand's innermost axis kept with stride 1: the lanes kernel.
+  const std::int64_t row = s.rank() > 0 && out_dims.size() > 0 && out_strides.back() == 1 ? out_dims.back() : 0;
   do {
     const std::int64_t blocks = (count + kBlock - 1) / kBlock;
     Array next = Array::allocate(Shape{n_out * blocks}, x.dtype(), label);
-    pure::detail::host_simd_for(label, n_out * blocks,
-                                BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept,
-                                                        reduced, count, blocks, first, kHost && (trailing || !first)});
+    bool done = false;
+    if constexpr (kHost) {
+      if (first && !trailing && row > 0) {
+        const std::int64_t groups = (row + kLanes - 1) / kLanes;
+        pure::detail::host_simd_for(
+            label, n_out / row * groups * blocks,
+            LanesBlockKernel<T, Combine>{level.view<T>(label).data(), next.mutable_view<T>(label).data(), kept, reduced,
+                                         count, blocks, row, groups});
+        done = true;
+      }
+    }
+    if (!done) {
+      const bool flat = trailing || !first;
+      pure::detail::host_simd_for(label, n_out * blocks,
+                                  BlockKernel<T, Combine>{level.view<T>(label), next.mutable_view<T>(label), kept,
+                                                          reduced, count, blocks, first, flat, kHost && flat});
+    }
     level = next;
     count = blocks;
     first = false;

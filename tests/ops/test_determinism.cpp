@@ -34,39 +34,57 @@ namespace lax = pure::lax;
 
 constexpr std::int64_t kBlock = 256;
 
+struct Plus {
+  template <class T>
+  T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+// reduce_max's combine: a NaN wins (the first operand's first); otherwise a > b ? a : b.
+struct Max {
+  template <class T>
+  T operator()(T a, T b) const {
+    if (a != a) return a;
+    if (b != b) return b;
+    return a > b ? a : b;
+  }
+};
+
 // A perfect binary tree over n = 2^l values: left half + right half.
-template <class T>
-T tree_sum(const T* v, std::int64_t n) {
+template <class T, class Combine = Plus>
+T tree_sum(const T* v, std::int64_t n, Combine c = {}) {
   if (n == 1) return v[0];
-  return tree_sum(v, n / 2) + tree_sum(v + n / 2, n / 2);
+  return c(tree_sum(v, n / 2, c), tree_sum(v + n / 2, n / 2, c));
 }
 
 // One block of n <= 256 values: split n into its binary digits, largest run
 // first; each run is a perfect tree; the runs are combined from the last
 // (smallest) one towards the first: run_0 + (run_1 + (... + run_k)).
-template <class T>
-T block_sum(const T* v, std::int64_t n) {
+template <class T, class Combine = Plus>
+T block_sum(const T* v, std::int64_t n, Combine c = {}) {
   std::vector<T> runs;
   std::int64_t offset = 0;
   for (int level = 62; level >= 0; --level) {
     const std::int64_t len = std::int64_t{1} << level;
     if (n & len) {
-      runs.push_back(tree_sum(v + offset, len));
+      runs.push_back(tree_sum(v + offset, len, c));
       offset += len;
     }
   }
   T acc = runs.back();
-  for (std::size_t k = runs.size() - 1; k-- > 0;) acc = runs[k] + acc;
+  for (std::size_t k = runs.size() - 1; k-- > 0;) acc = c(runs[k], acc);
   return acc;
 }
 
-// The canonical sum of one output's reduced sequence.
-template <class T>
-T canonical_sum(std::vector<T> level) {
+// The canonical sum (or max, ...) of one output's reduced sequence.
+template <class T, class Combine = Plus>
+T canonical_sum(std::vector<T> level, Combine c = {}) {
   while (true) {
     const auto n = static_cast<std::int64_t>(level.size());
     std::vector<T> next;
-    for (std::int64_t b = 0; b < n; b += kBlock) next.push_back(block_sum(level.data() + b, std::min(kBlock, n - b)));
+    for (std::int64_t b = 0; b < n; b += kBlock) {
+      next.push_back(block_sum(level.data() + b, std::min(kBlock, n - b), c));
+    }
     if (next.size() == 1) return next[0];
     level = std::move(next);
   }
@@ -177,6 +195,63 @@ TYPED_TEST(CanonicalSum, SameDataReshapedGivesTheSameBits) {
   const std::vector<T> rows = lax::reduce_sum(pure::from_host(two, Shape{2, n}), {1}).template to_host<T>();
   EXPECT_TRUE(same_bits(rows[0], flat));
   EXPECT_TRUE(same_bits(rows[1], canonical_sum(other)));
+}
+
+// Sums over leading axes (the innermost axis kept, as in a bias gradient) run
+// many outputs side by side in SIMD lanes: the same tree per output, on every
+// SIMD level. Rows of 40 give a full group of 32 lanes and a tail of 8; 65537
+// rows give full blocks, a partial one and three levels; (300, 3, 35) over
+// (0, 1) reads each row through a two-axis map.
+TYPED_TEST(CanonicalSum, LeadingAxesSumInLanesWithTheSameOrderOnEverySimdLevel) {
+  using T = TypeParam;
+  const pure::HostSimd saved = pure::host_simd();
+  const int top = static_cast<int>(pure::host_simd_supported());
+  struct Case {
+    Shape shape;
+    std::vector<std::int64_t> axes;
+  };
+  for (const Case& c : {Case{{65537, 40}, {0}}, Case{{300, 3, 35}, {0, 1}}, Case{{7, 33}, {0}}}) {
+    const std::int64_t row = c.shape[c.shape.rank() - 1];
+    const std::int64_t rows = c.shape.size() / row;
+    std::vector<T> v = wide_values<T>(c.shape.size(), 21);
+    // Signed zeros and a NaN: reduce_max's result depends on its tree there.
+    for (std::int64_t r = 0; r < rows; r += 2) v[static_cast<std::size_t>(r * row)] = (r / 2) % 2 ? T(0) : -T(0);
+    v[static_cast<std::size_t>(rows / 2 * row + 1)] = std::numeric_limits<T>::quiet_NaN();
+    std::vector<T> want_sum, want_max;
+    for (std::int64_t j = 0; j < row; ++j) {
+      std::vector<T> seq, zeros;
+      for (std::int64_t r = 0; r < rows; ++r) seq.push_back(v[static_cast<std::size_t>(r * row + j)]);
+      want_sum.push_back(canonical_sum(seq));
+      // Max over signed zeros only (plus the NaN in column 1): the tree picks the zero's sign.
+      for (std::int64_t r = 0; r < rows; ++r)
+        zeros.push_back(seq[static_cast<std::size_t>(r)] == T(0) || j == 1 ? seq[static_cast<std::size_t>(r)] : T(0));
+      want_max.push_back(canonical_sum(zeros, Max{}));
+    }
+    const Array x = pure::from_host(v, c.shape);
+    const Array zero_x = pure::from_host(
+        [&] {
+          std::vector<T> z = v;
+          for (std::size_t i = 0; i < z.size(); ++i) {
+            if (!(z[i] == T(0)) && static_cast<std::int64_t>(i) % row != 1) z[i] = T(0);
+          }
+          return z;
+        }(),
+        c.shape);
+    for (int l = 0; l <= top; ++l) {
+      pure::set_host_simd(static_cast<pure::HostSimd>(l));
+      const auto got_sum = lax::reduce_sum(x, c.axes).template to_host<T>();
+      const auto got_max = lax::reduce_max(zero_x, c.axes).template to_host<T>();
+      for (std::int64_t j = 0; j < row; ++j) {
+        const auto u = static_cast<std::size_t>(j);
+        EXPECT_TRUE(same_bits(got_sum[u], want_sum[u]))
+            << c.shape.str() << " sum column " << j << " got " << got_sum[u] << " want " << want_sum[u] << " at "
+            << pure::host_simd_name(static_cast<pure::HostSimd>(l));
+        EXPECT_TRUE(same_bits(got_max[u], want_max[u]) || (got_max[u] != got_max[u] && want_max[u] != want_max[u]))
+            << c.shape.str() << " max column " << j << " got " << got_max[u] << " want " << want_max[u];
+      }
+    }
+  }
+  pure::set_host_simd(saved);
 }
 
 // ---------------------------------------------------------------- dot_general
