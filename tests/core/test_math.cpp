@@ -374,9 +374,22 @@ TEST(Math, SpecialValuesFloat) {
   EXPECT_EQ(pm::log(0.0f), -inf);
   EXPECT_TRUE(std::isnan(pm::log(-1.0f)));
   EXPECT_EQ(pm::log(2.0f), 0x1.62e43p-1f);
+  EXPECT_EQ(pm::log(-0.0f), -inf);
+  EXPECT_EQ(pm::log(inf), inf);
+  EXPECT_TRUE(std::isnan(pm::log(-inf)));
+  EXPECT_TRUE(std::isnan(pm::log(nan)));
+  EXPECT_EQ(pm::log(tiny), -0x1.9d1dap+6f);            // -149 ln 2 = -103.2789...
+  EXPECT_EQ(pm::log(0x1.fffffep127f), 0x1.62e43p+6f);  // ln(FLT_MAX) = 88.7228...
   EXPECT_TRUE(same_bits(pm::log1p(-0.0f), -0.0f));
+  EXPECT_TRUE(same_bits(pm::log1p(0.0f), 0.0f));
   EXPECT_EQ(pm::log1p(-1.0f), -inf);
+  EXPECT_TRUE(std::isnan(pm::log1p(-1.5f)));
+  EXPECT_TRUE(std::isnan(pm::log1p(-inf)));
+  EXPECT_TRUE(std::isnan(pm::log1p(nan)));
+  EXPECT_EQ(pm::log1p(inf), inf);
   EXPECT_EQ(pm::log1p(tiny), tiny);
+  EXPECT_EQ(pm::log1p(-tiny), -tiny);
+  EXPECT_EQ(pm::log1p(0x1p-30f), 0x1p-30f);  // x - x^2/2 rounds to x
   EXPECT_EQ(pm::exp(89.0f), inf);
   EXPECT_EQ(pm::exp(-104.0f), 0.0f);
   EXPECT_EQ(pm::exp(-103.0f), tiny);  // e^-103 = 1.32 * 2^-149 rounds to 2^-149

@@ -15,10 +15,11 @@
 //   double  log 0.74 ulp, log1p 0.77, exp 0.60 (subnormal results rounded once),
 //           expm1 0.59, pow 0.62 (x > 0, |y log x| up to 745), erf 0.78 (fdlibm),
 //           tanh 2.23 (from expm1), logistic 2.25
-//   float   log, log1p, pow, erf: computed in double, rounded once
-//           (0.5 ulp measured; at most 0.5 + 2^-28 by construction); exp,
-//           expm1, logistic, tanh: branch-free in double (exp_branch_free), so
-//           loops vectorise; within 0.5 ulp at every 1024th float of their
+//   float   pow, erf: computed in double, rounded once (0.5 ulp measured;
+//           at most 0.5 + 2^-28 by construction); log, log1p
+//           (log_positive_normal) and exp, expm1, logistic, tanh
+//           (exp_branch_free): branch-free in double, so loops vectorise;
+//           within 0.5 ulp at every 1024th float of their
 //           range (the test's sweep; a one-off sweep of every 64th float of
 //           tanh, exp and logistic found only 61 logistic results near 0.5
 //           not the nearest float, each exactly 0.5 ulp off)
@@ -487,6 +488,27 @@ KOKKOS_FORCEINLINE_FUNCTION double exp_branch_free(double y) {
   return p * from_bits(k_plus_bias << 52);
 }
 
+/// log(y) for a positive normal double y, without branches (so loops over it
+/// vectorise): fdlibm's reduction y = 2^k * m with sqrt(1/2) <= m < sqrt(2)
+/// done on the bits, then log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))), s = f/(2+f),
+/// f = m - 1, with R the series 2/3 z + ... + 2/15 z^7 (z = s^2). Within about
+/// 2^-45 relative: meant for float results (rounded once, correctly except
+/// within 2^-45 of a rounding boundary), not as a double log.
+KOKKOS_FORCEINLINE_FUNCTION double log_positive_normal(double y) {
+  // Offsetting the bits by sqrt(1/2) puts the exponent step at m = sqrt(1/2);
+  // the 1024 << 52 bias keeps the difference unsigned for every normal y.
+  const std::uint64_t b = to_bits(y);
+  const std::uint64_t biased_k = (b + (std::uint64_t{1024} << 52) - 0x3fe6a09e667f3bcdull) >> 52;  // k + 1024
+  const double m = from_bits(b - ((biased_k - 1024u) << 52));  // unsigned wraparound: b - k * 2^52
+  const double k = from_bits(0x4330000000000000ull | biased_k) - (0x1p52 + 1024.0);  // exact int -> double
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double r = z * horner(z, 2.0 / 3, 2.0 / 5, 2.0 / 7, 2.0 / 9, 2.0 / 11, 2.0 / 13, 2.0 / 15);
+  const double hfsq = 0.5 * f * f;
+  return k * 0x1.62e42fefa39efp-1 + (f - (hfsq - s * (hfsq + r)));
+}
+
 /// y clamped to [lo, hi], NaN kept (for exp_branch_free's domain).
 KOKKOS_FORCEINLINE_FUNCTION double clamp_keep_nan(double y, double lo, double hi) {
   return y < lo ? lo : (y > hi ? hi : y);
@@ -496,8 +518,29 @@ KOKKOS_FORCEINLINE_FUNCTION double clamp_keep_nan(double y, double lo, double hi
 // Single precision: computed in double and rounded once (< 0.501 ulp), except
 // erfinv, which must follow XLA's f32 algorithm to match jax.random.normal.
 
-KOKKOS_INLINE_FUNCTION float log(float x) { return static_cast<float>(log(static_cast<double>(x))); }
-KOKKOS_INLINE_FUNCTION float log1p(float x) { return static_cast<float>(log1p(static_cast<double>(x))); }
+/// log, float, without branches: detail::log_positive_normal of x (every
+/// positive finite float is a normal double), the special values selected:
+/// log(+-0) = -inf, log(inf) = inf, NaN for x < 0 and NaN.
+KOKKOS_INLINE_FUNCTION float log(float x) {
+  const double d = static_cast<double>(x);
+  const bool finite_positive = d > 0.0 && d < detail::inf();
+  const double core = detail::log_positive_normal(finite_positive ? d : 1.0);
+  const double special = d == 0.0 ? -detail::inf() : (d == detail::inf() ? d : detail::nan());
+  return static_cast<float>(finite_positive ? core : special);
+}
+/// log1p, float, without branches: log of y = 1 + x, which is exact in double
+/// for 2^-29 <= |x| < 2^24 (and within 2^-53 relative beyond, where log1p >= 16);
+/// below 2^-29, x - x^2/2 (the next term is below 2^-58 relative). -0 and
+/// subnormals stay themselves; log1p(-1) = -inf, NaN below -1.
+KOKKOS_INLINE_FUNCTION float log1p(float x) {
+  const double d = static_cast<double>(x);
+  const double y = 1.0 + d;
+  const bool finite_positive = y > 0.0 && y < detail::inf();
+  const double core = detail::log_positive_normal(finite_positive ? y : 1.0);
+  const double special = y == 0.0 ? -detail::inf() : (y == detail::inf() ? y : detail::nan());
+  const double small = d - d * d * 0.5;
+  return static_cast<float>(detail::abs(d) < 0x1p-29 ? small : (finite_positive ? core : special));
+}
 /// exp, float: detail::exp_branch_free (no branches, so loops vectorise) on x
 /// clamped to [-200, 100], where float results are 0 and inf already.
 KOKKOS_INLINE_FUNCTION float exp(float x) {
@@ -565,27 +608,14 @@ namespace detail {
 /// in double for t >= 2^-30, and its log (fdlibm's reduction to
 /// sqrt(1/2) <= m < sqrt(2), series to s^15) is within about 2^-45 of the true
 /// value, so the float result is the correctly rounded one except within 2^-45
-/// of a rounding boundary. tests/core/test_math.cpp checks it against
+/// of a rounding boundary (log_positive_normal). tests/core/test_math.cpp checks it against
 /// float(log1p(double)) at a dense sweep of t = x*x (all 2^31 x in [-1, 1] once,
 /// measured: no difference) and at every uniform float k * 2^-23. It is meant
 /// for those t: over all floats in [0, 1) one other t differs by an ulp
 /// (0x1.333e56p-2, 2^-50 from a tie). Below 2^-30, -log1p(-t) = t + t^2/2 + ...
 /// rounds to t. Callers keep t < 1.
 KOKKOS_FORCEINLINE_FUNCTION float neg_log1p_neg(float t) {
-  const double y = 1.0 - static_cast<double>(t);
-  // y = 2^k * m: offsetting the bits by sqrt(1/2) puts the exponent step at m = sqrt(1/2);
-  // the 64 << 52 bias keeps the difference unsigned for all y >= 2^-64.
-  const std::uint64_t b = to_bits(y);
-  const std::uint64_t biased_k = (b + (std::uint64_t{64} << 52) - 0x3fe6a09e667f3bcdull) >> 52;  // k + 64
-  const double m = from_bits(b - ((biased_k - 64u) << 52));
-  const double k = from_bits(0x4330000000000000ull | biased_k) - (0x1p52 + 64.0);  // exact int -> double
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
-  const double z = s * s;
-  const double r = z * horner(z, 2.0 / 3, 2.0 / 5, 2.0 / 7, 2.0 / 9, 2.0 / 11, 2.0 / 13, 2.0 / 15);
-  const double hfsq = 0.5 * f * f;
-  const double log_y = k * 0x1.62e42fefa39efp-1 + (f - (hfsq - s * (hfsq + r)));
-  const float w = static_cast<float>(-log_y);
+  const float w = static_cast<float>(-log_positive_normal(1.0 - static_cast<double>(t)));
   return t < 0x1p-30f ? t : w;
 }
 
