@@ -22,7 +22,7 @@ Arrays only(std::size_t n, std::size_t k, Array ct) {
 // ---------------------------------------------------------------- neg
 struct NegOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return static_cast<T>(-x);
   }
 };
@@ -37,7 +37,7 @@ const ir::Primitive& neg_p = ir::register_primitive([] {
 // ---------------------------------------------------------------- exp, log, log1p, expm1
 struct ExpOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::exp(x);
   }
 };
@@ -46,7 +46,7 @@ const ir::Primitive& exp_p = ir::register_primitive(make_unary<Types::floating>(
 
 struct LogOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::log(x);
   }
 };
@@ -55,7 +55,7 @@ const ir::Primitive& log_p = ir::register_primitive(make_unary<Types::floating>(
 
 struct Log1pOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::log1p(x);
   }
 };
@@ -65,7 +65,7 @@ const ir::Primitive& log1p_p = ir::register_primitive(make_unary<Types::floating
 
 struct Expm1Op : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::expm1(x);
   }
 };
@@ -76,7 +76,7 @@ const ir::Primitive& expm1_p = ir::register_primitive(make_unary<Types::floating
 // ---------------------------------------------------------------- sin, cos, tanh, logistic
 struct SinOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return kmath::sin(x);
   }
 };
@@ -86,7 +86,7 @@ const ir::Primitive& sin_p = ir::register_primitive(make_unary<Types::floating>(
 
 struct CosOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return kmath::cos(x);
   }
 };
@@ -98,7 +98,7 @@ struct TanhOp : NoParams {
   // pure::math::tanh: bitwise reproducible; the float one is branch-free, so the
   // host loops vectorise it.
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::tanh(x);
   }
 };
@@ -109,7 +109,7 @@ const ir::Primitive& tanh_p = ir::register_primitive(
 
 struct LogisticOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::logistic(x);
   }
 };
@@ -121,7 +121,7 @@ const ir::Primitive& logistic_p = ir::register_primitive(make_unary<Types::float
 // ---------------------------------------------------------------- sqrt, rsqrt
 struct SqrtOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return kmath::sqrt(x);  // correctly rounded on every backend
   }
 };
@@ -132,7 +132,7 @@ const ir::Primitive& sqrt_p = ir::register_primitive(
 
 struct RsqrtOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return T(1) / kmath::sqrt(x);
   }
 };
@@ -144,7 +144,7 @@ const ir::Primitive& rsqrt_p = ir::register_primitive(
 // ---------------------------------------------------------------- abs, sign, floor
 struct AbsOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     if constexpr (std::is_unsigned<T>::value) {
       return x;
     } else {
@@ -158,7 +158,7 @@ const ir::Primitive& abs_p = ir::register_primitive(make_unary<Types::numeric>(
 
 struct SignOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     // Unsigned: 0 or 1. Not the general form, whose x < 0 nvcc flags as a
     // pointless comparison (warning #186-D); the result is the same.
     if constexpr (std::is_unsigned<T>::value) {
@@ -173,7 +173,7 @@ const ir::Primitive& sign_p = ir::register_primitive(make_unary<Types::numeric>(
 
 struct FloorOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return kmath::floor(x);
   }
 };
@@ -183,7 +183,7 @@ const ir::Primitive& floor_p = ir::register_primitive(make_unary<Types::floating
 // ---------------------------------------------------------------- erf
 struct ErfOp : NoParams {
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::math::erf(x);
   }
 };
@@ -197,7 +197,7 @@ struct IntegerPowOp {
   std::int64_t y = 1;
   void configure(const Params& p) { y = p.get_int("y"); }
   template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x) const {
+  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     // Binary exponentiation in a fixed order, so results do not depend on the backend's pow.
     std::int64_t n = y < 0 ? -y : y;
     T acc = T(1), base = x;

@@ -60,7 +60,7 @@ struct UnaryKernel {
   ConstView<T> x;
   MutableView<R> out;
   Op op;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = op.template apply<T>(x(i)); }
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = op.template apply<T>(x(i)); }
 };
 
 template <class T, class R, class Op>

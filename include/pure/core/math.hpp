@@ -14,7 +14,9 @@
 //
 //   double  log 0.74 ulp, log1p 0.77, exp 0.60 (subnormal results rounded once),
 //           expm1 0.59, pow 0.62 (x > 0, |y log x| up to 745), erf 0.78 (fdlibm),
-//           tanh 2.23 (from expm1), logistic 2.25
+//           tanh 2.23 (from expm1), logistic 2.25; exp, expm1, tanh, logistic
+//           branch-free on CPUs (every path computed, one selected, so loops
+//           vectorise; GPU threads branch; the same bits either way)
 //   float   pow, erf: computed in double, rounded once (0.5 ulp measured;
 //           at most 0.5 + 2^-28 by construction); log, log1p
 //           (log_positive_normal) and exp, expm1, logistic, tanh
@@ -210,7 +212,7 @@ struct ExpReduced {
   int k;
   double r, c;
 };
-KOKKOS_INLINE_FUNCTION ExpReduced exp_reduce(double x, double xlo) {
+KOKKOS_FORCEINLINE_FUNCTION ExpReduced exp_reduce(double x, double xlo) {
   const int k = static_cast<int>(x * kInvLn2 + (x < 0.0 ? -0.5 : 0.5));
   const double dk = k;
   const double hi = x - dk * kLn2Hi;  // exact (Cody & Waite)
@@ -220,14 +222,14 @@ KOKKOS_INLINE_FUNCTION ExpReduced exp_reduce(double x, double xlo) {
 
 /// (e^r - 1 - r - r^2/2) / r^3 for |r| <= 0.35: Taylor terms 1/3! ... 1/14!;
 /// the first dropped term is below 2^-62 relative to e^r - 1.
-KOKKOS_INLINE_FUNCTION double exp_series3(double r) {
+KOKKOS_FORCEINLINE_FUNCTION double exp_series3(double r) {
   return horner(r, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
                 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0, 1.0 / 87178291200.0);
 }
 
 /// e^r - 1 - r as hi + lo: r^2/2 exact, the rest rounded. Used where the result
 /// cancels (expm1), so that the large r^2/2 term carries no rounding error.
-KOKKOS_INLINE_FUNCTION DD expm1_tail_dd(double r) {
+KOKKOS_FORCEINLINE_FUNCTION DD expm1_tail_dd(double r) {
   const DD r2 = two_prod(r, r);
   return {0.5 * r2.hi, 0.5 * r2.lo + r2.hi * r * exp_series3(r)};
 }
@@ -236,24 +238,23 @@ KOKKOS_INLINE_FUNCTION DD expm1_tail_dd(double r) {
 /// rounded once also when the result is subnormal: there the result is an
 /// integer multiple of 2^-1074, so hi + lo is scaled to that unit and rounded to
 /// an integer in one step, instead of rounding to 53 bits first and again when
-/// scaling into the subnormals.
-KOKKOS_INLINE_FUNCTION double scale(double hi, double lo, int k) {
-  if (k > 1023) return (hi + lo) * 2.0 * 0x1p1023;
-  if (k >= -1021) return (hi + lo) * pow2(k);
-  const double unit = pow2(k + 1074);
-  const double hs = hi * unit, ls = lo * unit;  // result in units of 2^-1074, < 2^53
-  double n;
-  if (hs >= 0x1p52) {
-    n = hs + ls;  // doubles in [2^52, 2^53) are the integers: one rounding
-  } else {
-    const DD t = two_sum(0x1p52, hs);  // 2^52 + round(hs), and the exact remainder
-    n = (t.hi + (t.lo + ls)) - 0x1p52;
-  }
-  return n * 0x1p-1074;
+/// scaling into the subnormals. Every case is computed and one selected (no
+/// branches), so loops over exp vectorise.
+KOKKOS_FORCEINLINE_FUNCTION double scale(double hi, double lo, int k) {
+  const double sum = hi + lo;
+  const double overflowing = sum * 2.0 * 0x1p1023;  // k = 1024
+  const double normal = sum * pow2(k > 1023 || k < -1021 ? 0 : k);
+  // Subnormal: the result in units of 2^-1074 (< 2^53); doubles in [2^52, 2^53)
+  // are the integers (one rounding), below that 2^52 + hs rounds hs to one.
+  const double unit = pow2(k < -1021 ? k + 1074 : 0);
+  const double hs = hi * unit, ls = lo * unit;
+  const DD t = two_sum(0x1p52, hs);
+  const double n = hs >= 0x1p52 ? hs + ls : (t.hi + (t.lo + ls)) - 0x1p52;
+  return k > 1023 ? overflowing : (k >= -1021 ? normal : n * 0x1p-1074);
 }
 
 /// e^(x + xlo) for kExpMin <= x + xlo <= kExpMax, |xlo| <= ulp(x).
-KOKKOS_INLINE_FUNCTION double exp_core(double x, double xlo) {
+KOKKOS_FORCEINLINE_FUNCTION double exp_core(double x, double xlo) {
   const ExpReduced e = exp_reduce(x, xlo);
   // e^(r+c) = 1 + r + tail(r) + c*(1 + r) (dropping c^2/2 < 2^-100); 1 + r is
   // split exactly so that the result rounds once.
@@ -301,36 +302,52 @@ KOKKOS_INLINE_FUNCTION double log1p(double x) {
 }
 
 /// e^x. Overflows to inf above 709.78, underflows through the subnormals to 0.
-KOKKOS_INLINE_FUNCTION double exp(double x) {
-  if (x != x) return x;
-  if (x > detail::kExpMax) return detail::inf();
-  if (x < detail::kExpMin) return 0.0;
+KOKKOS_FORCEINLINE_FUNCTION double exp(double x) {
+  // Branch-free (every case computed, one selected), so loops vectorise; the
+  // core runs on an in-range stand-in where its result is not used.
+  const bool in_range = x >= detail::kExpMin && x <= detail::kExpMax;  // false for NaN
+  const double special = x != x ? x : (x > 0.0 ? detail::inf() : 0.0);
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  // GPU threads branch (the same operations on the path taken: the same bits).
+  if (!in_range) return special;
   if (detail::abs(x) < 0x1p-54) return 1.0 + x;
   return detail::exp_core(x, 0.0);
+#else
+  const double core = detail::exp_core(in_range ? x : 0.0, 0.0);
+  return !in_range ? special : (detail::abs(x) < 0x1p-54 ? 1.0 + x : core);
+#endif
 }
 
-/// e^x - 1, accurate for small x.
-KOKKOS_INLINE_FUNCTION double expm1(double x) {
-  if (x != x) return x;
-  if (x > detail::kExpMax) return detail::inf();
-  if (x < -38.0) return -1.0;  // e^x < 2^-54: -1 + e^x rounds to -1
-  const double ax = detail::abs(x);
-  if (ax < 0x1p-54) return x;        // keeps -0 and subnormals
-  if (ax <= 0x1.62e42fefa39efp-2) {  // |x| <= ln2/2: x + tail(x), summed exactly before the last rounding
-    const detail::DD tail = detail::expm1_tail_dd(x);
-    const detail::DD s = detail::two_sum(x, tail.hi);
-    return s.hi + (s.lo + tail.lo);
-  }
-  const detail::ExpReduced e = detail::exp_reduce(x, 0.0);
-  if (e.k > 56) return detail::exp_core(x, 0.0);  // the -1 is below half an ulp
-  // 2^k * (1 + r + tail(r) + c*(1 + r)) - 1: the large terms 2^k, 2^k*r, -1 and
-  // 2^k*r^2/2 are summed exactly, so the cancellation for small k costs nothing.
+/// e^x - 1, accurate for small x. Branch-free like exp: every path is
+/// computed on an in-range stand-in and one is selected.
+KOKKOS_FORCEINLINE_FUNCTION double expm1(double x) {
+  const bool in_range = x >= -38.0 && x <= detail::kExpMax;  // false for NaN
+  const double xs = in_range ? x : 0.0;
+  const double ax = detail::abs(xs);
+  // |x| <= ln2/2: x + tail(x), summed exactly before the last rounding.
+  const detail::DD near_tail = detail::expm1_tail_dd(xs);
+  const detail::DD near_sum = detail::two_sum(xs, near_tail.hi);
+  const double near = near_sum.hi + (near_sum.lo + near_tail.lo);
+  // Otherwise 2^k * (1 + r + tail(r) + c*(1 + r)) - 1: the large terms 2^k,
+  // 2^k*r, -1 and 2^k*r^2/2 are summed exactly, so the cancellation for small k
+  // costs nothing; for k > 56 the -1 is below half an ulp (exp_core).
+  const detail::ExpReduced e = detail::exp_reduce(xs, 0.0);
   const double t = detail::pow2(e.k);
   const detail::DD tail = detail::expm1_tail_dd(e.r);
   const detail::DD a = detail::two_sum(t, t * e.r);
   const detail::DD b = detail::two_sum(a.hi, -1.0);
   const detail::DD d = detail::two_sum(b.hi, t * tail.hi);
-  return d.hi + ((a.lo + b.lo + d.lo) + t * (tail.lo + (e.c + e.c * e.r)));
+  const double far = d.hi + ((a.lo + b.lo + d.lo) + t * (tail.lo + (e.c + e.c * e.r)));
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  const double huge = e.k > 56 ? detail::exp_core(xs, 0.0) : 0.0;  // GPU threads skip it
+#else
+  const double huge = detail::exp_core(xs, 0.0);
+#endif
+  // e^x < 2^-54 below -38: -1 + e^x rounds to -1. Tiny |x|: x itself (keeps -0
+  // and subnormals).
+  const double special = x != x ? x : (x > 0.0 ? detail::inf() : -1.0);
+  const double value = ax < 0x1p-54 ? xs : (ax <= 0x1.62e42fefa39efp-2 ? near : (e.k > 56 ? huge : far));
+  return in_range ? value : special;
 }
 
 /// x^y for x >= 0, as e^(y log x) with log x and the product carried in
@@ -563,7 +580,7 @@ KOKKOS_INLINE_FUNCTION float pow(float x, float y) {
 
 /// The logistic function 1 / (1 + e^-x), double; as e^x / (1 + e^x) for x < 0,
 /// so that no e^-x overflows while the result is still above 2^-1074.
-KOKKOS_INLINE_FUNCTION double logistic(double x) {
+KOKKOS_FORCEINLINE_FUNCTION double logistic(double x) {
   const double e = exp(-detail::abs(x));
   return x < 0.0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
 }
@@ -577,10 +594,11 @@ KOKKOS_INLINE_FUNCTION float logistic(float x) {
 
 /// Hyperbolic tangent, double: expm1(2a) / (expm1(2a) + 2) for a = |x| <= 20
 /// (1 beyond: exact in double), with the sign of x (tanh(-0) = -0, as JAX).
-KOKKOS_INLINE_FUNCTION double tanh(double x) {
+KOKKOS_FORCEINLINE_FUNCTION double tanh(double x) {
   const std::uint64_t sign = detail::to_bits(x) & 0x8000000000000000ull;
   const double a = detail::from_bits(detail::to_bits(x) ^ sign);
-  const double t = a > 20.0 ? 1.0 : expm1(2.0 * a) / (expm1(2.0 * a) + 2.0);
+  const double em = expm1(2.0 * a);  // NaN stays NaN; inf above 354 (not selected)
+  const double t = a > 20.0 ? 1.0 : em / (em + 2.0);
   return detail::from_bits(detail::to_bits(t) | sign);
 }
 
