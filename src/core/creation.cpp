@@ -31,7 +31,7 @@ Array affine(const Shape& shape, DType dtype, double start, double step, const c
 // understand broadcast views read it in place; others write it out on first use).
 Array constant(const Shape& shape, DType dtype, double value, const char* what) {
   if (shape.size() <= 1) return affine(shape, dtype, value, 0.0, what);
-  return Array::broadcast_view(affine(Shape{}, dtype, value, 0.0, what), shape, {});
+  return Array::broadcast_view(affine(Shape{}, dtype, value, 0.0, what), shape, {}, what);
 }
 
 }  // namespace
@@ -51,6 +51,11 @@ Array arange(double start, double stop, double step, DType dtype) {
                      " stop=" + std::to_string(stop) + " step=" + std::to_string(step));
   }
   const double count = std::ceil((stop - start) / step);
+  // 2^63 is the first double past int64: such a count is no Shape (and the cast would be undefined).
+  if (!(count < 0x1p63)) {
+    throw ShapeError("pure::arange: " + std::to_string(count) + " elements (start=" + std::to_string(start) +
+                     " stop=" + std::to_string(stop) + " step=" + std::to_string(step) + ") overflow int64");
+  }
   const auto n = static_cast<std::int64_t>(count > 0 ? count : 0);
   return affine(Shape{n}, dtype, start, step, "pure::arange");
 }
