@@ -1,4 +1,5 @@
 #include <pure/core/creation.hpp>
+#include <pure/core/detail/convert.hpp>
 
 #include <cmath>
 #include <string>
@@ -13,7 +14,8 @@ struct FillAffine {
   double start, step;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
     // i == 0 apart: -0.0 + 0 * step would be +0.0, and full(-0.0) must keep its sign.
-    out(i) = static_cast<T>(i == 0 ? start : start + static_cast<double>(i) * step);
+    // Integers saturate (NaN -> 0): docs/conversions.md.
+    out(i) = detail::convert<T>(i == 0 ? start : start + static_cast<double>(i) * step);
   }
 };
 
