@@ -74,14 +74,17 @@ int usage_error(bool root, std::string message) {
 }
 
 // --seed takes decimal digits up to 2^64 - 1 only: CLI11 would read "-1" as
-// 2^64 - 1 and saturate 2^64 and beyond to it.
-std::string check_seed(std::string& text) {
+// 2^64 - 1, saturate 2^64 and beyond to it, and "010" as octal (so the leading
+// zeros go before CLI11 converts the text).
+std::string normalise_seed(std::string& text) {
   static const std::string max = "18446744073709551615";
   const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
   const std::size_t first = text.find_first_not_of('0');
   const std::string value = first == std::string::npos ? "0" : text.substr(first);
   const bool fits = value.size() < max.size() || (value.size() == max.size() && value <= max);
-  return digits && fits ? std::string() : "must be a whole number in [0, 2^64), got '" + text + "'";
+  if (!digits || !fits) return "must be a whole number in [0, 2^64), got '" + text + "'";
+  text = value;
+  return std::string();
 }
 
 struct FileCloser {
@@ -112,7 +115,7 @@ int run(int argc, char** argv) {
   app.add_option("--trap", cfg.trap, "stiffness k of a harmonic trap at the origin (0 = free diffusion)");
   app.add_option("--box", cfg.box, "initial positions are uniform in [-box/2, box/2)^d");
   app.add_option("--seed", cfg.seed, "64-bit seed of the random key, in [0, 2^64)")
-      ->check(CLI::Validator(check_seed, "UINT64"));
+      ->transform(CLI::Validator(normalise_seed, "UINT64"));
   app.add_option("--report-every", cfg.report_every, "print the MSD every this many steps (0 = only at the end)");
   app.add_option("--tolerance", cfg.z_tolerance, "pass band of the final MSD check, in standard deviations");
   app.add_option("-o,--output", output, "write step,time,msd,analytic,sigma,rel_error as CSV to this file");
