@@ -64,6 +64,29 @@ bool agree(bool ok) {
   std::exit(code);
 }
 
+// A command-line error: one line on stderr (rank 0 only), then exit code 2.
+int usage_error(bool root, std::string message) {
+  for (char& c : message) {
+    if (c == '\n') c = ' ';
+  }
+  if (root) std::fprintf(stderr, "%s (see brownian --help)\n", message.c_str());
+  return 2;
+}
+
+// --seed takes decimal digits up to 2^64 - 1 only: CLI11 would read "-1" as
+// 2^64 - 1, saturate 2^64 and beyond to it, and "010" as octal (so the leading
+// zeros go before CLI11 converts the text).
+std::string normalise_seed(std::string& text) {
+  static const std::string max = "18446744073709551615";
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  const std::size_t first = text.find_first_not_of('0');
+  const std::string value = first == std::string::npos ? "0" : text.substr(first);
+  const bool fits = value.size() < max.size() || (value.size() == max.size() && value <= max);
+  if (!digits || !fits) return "must be a whole number in [0, 2^64), got '" + text + "'";
+  text = value;
+  return std::string();
+}
+
 struct FileCloser {
   void operator()(std::FILE* f) const {
     if (f != nullptr) std::fclose(f);
@@ -91,7 +114,8 @@ int run(int argc, char** argv) {
   app.add_option("-D,--diffusion", cfg.diffusion, "diffusion coefficient D");
   app.add_option("--trap", cfg.trap, "stiffness k of a harmonic trap at the origin (0 = free diffusion)");
   app.add_option("--box", cfg.box, "initial positions are uniform in [-box/2, box/2)^d");
-  app.add_option("--seed", cfg.seed, "64-bit seed of the random key");
+  app.add_option("--seed", cfg.seed, "64-bit seed of the random key, in [0, 2^64)")
+      ->transform(CLI::Validator(normalise_seed, "UINT64"));
   app.add_option("--report-every", cfg.report_every, "print the MSD every this many steps (0 = only at the end)");
   app.add_option("--tolerance", cfg.z_tolerance, "pass band of the final MSD check, in standard deviations");
   app.add_option("-o,--output", output, "write step,time,msd,analytic,sigma,rel_error as CSV to this file");
@@ -101,14 +125,15 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // Every rank parses the same arguments; only rank 0 speaks.
-    return root ? app.exit(e) : app.exit(e, null_stream, null_stream);
+    // Every rank parses the same arguments; only rank 0 speaks. --help is a
+    // "ParseError" with exit code 0; every real error exits 2, as bad values do.
+    if (e.get_exit_code() == 0) return root ? app.exit(e) : app.exit(e, null_stream, null_stream);
+    return usage_error(root, std::string("brownian: ") + e.what());
   }
   try {
     bd::validate(cfg);
   } catch (const pure::Error& e) {
-    if (root) std::fprintf(stderr, "%s\nRun with --help for more information.\n", e.what());
-    return 2;
+    return usage_error(root, e.what());
   }
 
   std::unique_ptr<std::FILE, FileCloser> csv;

@@ -1,8 +1,10 @@
 #include "detail_buffer.hpp"
 
+#include "allocation.hpp"
 #include "strided_walk.hpp"
 
 #include <atomic>
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -35,6 +37,23 @@ namespace {
                             " are not known while tracing (inside grad, jvp, vjp or make_program); "
                             "compute concrete values outside the transformed function");
 }
+// Storage for an array of `shape` and `dtype`, labelled `what`: the byte count
+// is checked first, and a failed allocation (Kokkos' exceptions, std::bad_alloc)
+// becomes a ResourceError naming the label, the array and the bytes.
+std::shared_ptr<const detail::Buffer> make_buffer(const char* what, const Shape& shape, DType dtype) {
+  const std::size_t bytes = detail::array_bytes(what, shape, dtype);
+  try {
+    return std::make_shared<const detail::Buffer>(what, bytes);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // Kokkos' messages run over several lines: the first says what failed.
+    const std::string reason = e.what();
+    detail::resource_error(what, std::string(dtype_name(dtype)) + " " + shape.str(), bytes,
+                           "the allocation failed (" + reason.substr(0, reason.find('\n')) + ")");
+  }
+}
+
 }  // namespace
 
 Array Array::allocate(const Shape& shape, DType dtype, const char* what) {
@@ -45,7 +64,7 @@ Array Array::allocate(const Shape& shape, DType dtype, const char* what) {
   Array a;
   a.shape_ = shape;
   a.dtype_ = dtype;
-  a.buffer_ = std::make_shared<const detail::Buffer>(what, static_cast<std::size_t>(shape.size()) * dtype_size(dtype));
+  a.buffer_ = make_buffer(what, shape, dtype);
   return a;
 }
 
@@ -71,17 +90,21 @@ Array Array::with_shape(const Shape& shape) const {
   return a;
 }
 
-Array Array::broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims) {
+Array Array::broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims,
+                            const char* what) {
   if (source.tracer_) concretization_error("pure::Array::broadcast_view", source.shape_, source.dtype_);
   if (!source.valid()) throw RuntimeError("pure::Array::broadcast_view: use of an empty (default-constructed) Array");
   // Same element count: the same elements in the same row-major order.
   if (shape.size() == source.size()) return source.with_shape(shape);
+  // Any use but the view-aware kernels writes the view out: it must fit.
+  detail::array_bytes(what, shape, source.dtype_);
   // A view of a view reads the first view's source directly.
   const Array& base = source.broadcast_ ? source.broadcast_->source : source;
   const std::vector<std::int64_t> source_strides =
       source.broadcast_ ? source.broadcast_->strides : detail::row_major_strides(source.shape_);
   auto b = std::make_shared<detail::BroadcastSource>();
   b->source = base;
+  b->label = what;
   b->strides.assign(static_cast<std::size_t>(shape.rank()), 0);
   for (std::size_t i = 0; i < dims.size(); ++i) {
     if (source.shape_[static_cast<int>(i)] != 1) b->strides[static_cast<std::size_t>(dims[i])] = source_strides[i];
@@ -111,13 +134,13 @@ const detail::Buffer& Array::storage(const char* caller) const {
   if (!broadcast_) throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
   const detail::BroadcastSource& b = *broadcast_;
   std::call_once(b.once, [&] {
-    auto buf = std::make_shared<const detail::Buffer>("pure::broadcast_in_dim", nbytes());
+    auto buf = make_buffer(b.label, shape_, dtype_);
     const std::vector<std::int64_t> strides[1] = {b.strides};
     const std::int64_t base[1] = {0};
-    const auto walk = detail::make_strided_walk<1>(shape_, strides, base, "pure::broadcast_in_dim");
+    const auto walk = detail::make_strided_walk<1>(shape_, strides, base, b.label);
     const void* in = b.source.data();
     void* out = buf->bytes.data();
-    detail::strided_copy_words(dtype_size(dtype_), in, out, walk, size(), "pure::broadcast_in_dim");
+    detail::strided_copy_words(dtype_size(dtype_), in, out, walk, size(), b.label);
     b.written = std::move(buf);
   });
   return *b.written;

@@ -1,4 +1,5 @@
 #include <pure/core/creation.hpp>
+#include <pure/core/detail/convert.hpp>
 
 #include <cmath>
 #include <string>
@@ -13,7 +14,8 @@ struct FillAffine {
   double start, step;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
     // i == 0 apart: -0.0 + 0 * step would be +0.0, and full(-0.0) must keep its sign.
-    out(i) = static_cast<T>(i == 0 ? start : start + static_cast<double>(i) * step);
+    // Integers saturate (NaN -> 0): docs/conversions.md.
+    out(i) = detail::convert<T>(i == 0 ? start : start + static_cast<double>(i) * step);
   }
 };
 
@@ -31,7 +33,7 @@ Array affine(const Shape& shape, DType dtype, double start, double step, const c
 // understand broadcast views read it in place; others write it out on first use).
 Array constant(const Shape& shape, DType dtype, double value, const char* what) {
   if (shape.size() <= 1) return affine(shape, dtype, value, 0.0, what);
-  return Array::broadcast_view(affine(Shape{}, dtype, value, 0.0, what), shape, {});
+  return Array::broadcast_view(affine(Shape{}, dtype, value, 0.0, what), shape, {}, what);
 }
 
 }  // namespace
@@ -51,6 +53,11 @@ Array arange(double start, double stop, double step, DType dtype) {
                      " stop=" + std::to_string(stop) + " step=" + std::to_string(step));
   }
   const double count = std::ceil((stop - start) / step);
+  // 2^63 is the first double past int64: such a count is no Shape (and the cast would be undefined).
+  if (!(count < 0x1p63)) {
+    throw ShapeError("pure::arange: " + std::to_string(count) + " elements (start=" + std::to_string(start) +
+                     " stop=" + std::to_string(stop) + " step=" + std::to_string(step) + ") overflow int64");
+  }
   const auto n = static_cast<std::int64_t>(count > 0 ? count : 0);
   return affine(Shape{n}, dtype, start, step, "pure::arange");
 }

@@ -40,6 +40,7 @@ struct Buffer {
 /// (made at most once, shared by every copy of the view).
 struct BroadcastSource {
   Array source;
+  const char* label = "pure::broadcast_in_dim";  // of the op that made the view, for the written-out copy
   std::vector<std::int64_t> strides;
   mutable std::once_flag once;
   mutable std::shared_ptr<const Buffer> written;

@@ -20,10 +20,13 @@ Arrays only(std::size_t n, std::size_t k, Array ct) {
 }
 
 // ---------------------------------------------------------------- neg
+// Integer add, sub, mul, neg and abs wrap modulo 2^n (neg and abs of INT_MIN
+// give INT_MIN), as XLA: they run in unsigned arithmetic, where C++ defines
+// overflow (pure/core/detail/convert.hpp).
 struct NegOp : NoParams {
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return static_cast<T>(-x);
+    return pure::detail::wrapping_neg(x);
   }
 };
 const ir::Primitive& neg_p = ir::register_primitive([] {
@@ -148,7 +151,7 @@ struct AbsOp : NoParams {
     if constexpr (std::is_unsigned<T>::value) {
       return x;
     } else {
-      return x < T(0) ? static_cast<T>(-x) : x;
+      return x < T(0) ? pure::detail::wrapping_neg(x) : x;
     }
   }
 };
@@ -221,7 +224,7 @@ const ir::Primitive& integer_pow_p = ir::register_primitive(make_unary<Types::fl
 struct AddOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return static_cast<T>(x + y);
+    return pure::detail::wrapping_add(x, y);
   }
 };
 const ir::Primitive& add_p = ir::register_primitive([] {
@@ -238,7 +241,7 @@ const ir::Primitive& add_p = ir::register_primitive([] {
 struct SubOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return static_cast<T>(x - y);
+    return pure::detail::wrapping_sub(x, y);
   }
 };
 const ir::Primitive& sub_p = ir::register_primitive([] {
@@ -259,7 +262,7 @@ const ir::Primitive& sub_p = ir::register_primitive([] {
 struct MulOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return static_cast<T>(x * y);
+    return pure::detail::wrapping_mul(x, y);
   }
 };
 const ir::Primitive& mul_p = ir::register_primitive([] {
@@ -289,7 +292,7 @@ struct DivOp {
     if constexpr (!kIsFloat<T>) {
       if (y == T(0)) return static_cast<T>(-1);
       if constexpr (std::is_signed<T>::value) {
-        if (y == T(-1)) return static_cast<T>(T(0) - x);  // wraps INT_MIN to itself
+        if (y == T(-1)) return pure::detail::wrapping_neg(x);  // INT_MIN / -1 = INT_MIN
       }
     }
     return static_cast<T>(x / y);

@@ -10,6 +10,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <pure/core/array.hpp>
+#include <pure/core/detail/convert.hpp>
 #include <pure/core/math.hpp>
 
 #include "../core/host_simd_for.hpp"

@@ -105,7 +105,8 @@ template <class From, class To>
 struct ConvertKernel {
   ConstView<From> in;
   MutableView<To> out;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = static_cast<To>(in(i)); }
+  // Saturating float -> integer, wrapping integer -> integer: docs/conversions.md.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const { out(i) = pure::detail::convert<To>(in(i)); }
 };
 
 const ir::Primitive& convert_p = ir::register_primitive([] {

@@ -1,7 +1,10 @@
 #include <pure/random/debug.hpp>
 #include <pure/random/key.hpp>
 
+#include "core/allocation.hpp"
+
 #include <cstdio>
+#include <new>
 #include <ostream>
 #include <string>
 
@@ -38,8 +41,16 @@ std::vector<Key> split(const Key& key, std::int64_t n, Where where) {
   if (n <= 0) {
     throw ValueError("pure::random::split: argument 'n' (number of keys) must be > 0, got " + std::to_string(n));
   }
+  // Checked before the key counts as used: a split that cannot be had leaves it unspent.
+  const std::size_t bytes = pure::detail::host_bytes("pure::random::split", n, sizeof(Key), "keys");
   detail::consume(key, 0, detail::kWholeKey, "pure::random::split", where);
-  std::vector<Key> out(static_cast<std::size_t>(n));
+  std::vector<Key> out;
+  try {
+    out.resize(static_cast<std::size_t>(n));
+  } catch (const std::bad_alloc& e) {
+    pure::detail::resource_error("pure::random::split", std::to_string(n) + " keys", bytes,
+                                 std::string("the allocation failed (") + e.what() + ")");
+  }
   for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = split_at(key, static_cast<std::uint64_t>(i));
   return out;
 }
@@ -60,8 +71,8 @@ Array split_array(const Key& key, std::int64_t n, Where where) {
   if (n <= 0) {
     throw ValueError("pure::random::split_array: argument 'n' (number of keys) must be > 0, got " + std::to_string(n));
   }
-  detail::consume(key, 0, detail::kWholeKey, "pure::random::split_array", where);
   Array a = Array::allocate(Shape{n, 2}, DType::u32, "pure::random::split");
+  detail::consume(key, 0, detail::kWholeKey, "pure::random::split_array", where);
   Kokkos::parallel_for("pure::random::split",
                        Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<std::int64_t>>(0, n),
                        SplitKernel{a.mutable_view<std::uint32_t>("pure::random::split_array"), key});

@@ -3,6 +3,7 @@
 #include <pure/random/device.hpp>
 #include <pure/random/samplers.hpp>
 
+#include "core/allocation.hpp"
 #include "core/host_simd_for.hpp"
 
 #include <algorithm>
@@ -85,6 +86,7 @@ template <class T, class Draw>
 Array draw_elementwise(const Key& key, const Shape& shape, std::uint64_t offset, const Draw& draw, const char* what,
                        Where where) {
   check_offset(shape, offset, what);
+  pure::detail::array_bytes(what, shape, dtype_of<T>());  // a call that cannot be had keeps its key
   detail::consume(key, offset, offset + static_cast<std::uint64_t>(shape.size()), what, where);
   return run_elementwise<T>(key, shape, offset, draw, what);
 }
@@ -94,6 +96,7 @@ template <class T, class Draw>
 Array draw_splitting(const Key& key, const Shape& shape, std::uint64_t offset, const Draw& draw, const char* what,
                      Where where) {
   check_offset(shape, offset, what);
+  pure::detail::array_bytes(what, shape, dtype_of<T>());  // a call that cannot be had keeps its key
   detail::consume(key, 0, detail::kWholeKey, what, where);
   return run_elementwise<T>(key, shape, offset, draw, what);
 }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include <pure/pure.hpp>
 
@@ -22,6 +23,23 @@ TEST(Array, ArangeCountsAndSteps) {
   EXPECT_EQ(pure::arange(3.0, 0.0, -1.0, pure::DType::i32).to_host<std::int32_t>(),
             (std::vector<std::int32_t>{3, 2, 1}));
   EXPECT_EQ(pure::arange(0).size(), 0);
+}
+
+// full and arange fill integers from doubles: saturating, NaN -> 0 (docs/conversions.md).
+TEST(Array, FullAndArangeSaturateIntoIntegers) {
+  const double nan = std::nan("");
+  EXPECT_EQ(pure::full({2}, nan, pure::DType::i32).to_host<std::int32_t>(), (std::vector<std::int32_t>{0, 0}));
+  EXPECT_EQ(pure::full({}, nan, pure::DType::u64).item<std::uint64_t>(), 0u);
+  EXPECT_EQ(pure::full({2}, 1e10, pure::DType::i32).to_host<std::int32_t>(),
+            (std::vector<std::int32_t>{2147483647, 2147483647}));
+  EXPECT_EQ(pure::full({}, -1.0, pure::DType::u32).item<std::uint32_t>(), 0u);
+  EXPECT_EQ(pure::full({}, -INFINITY, pure::DType::i64).item<std::int64_t>(), INT64_MIN);
+  EXPECT_EQ(pure::full({}, 0x1p63, pure::DType::i64).item<std::int64_t>(), INT64_MAX);
+  EXPECT_EQ(pure::to_host_bool(pure::full({2}, nan, pure::DType::boolean)), (std::vector<std::uint8_t>{1, 1}));
+  EXPECT_EQ(pure::arange(0.0, 6e9, 2e9, pure::DType::i32).to_host<std::int32_t>(),
+            (std::vector<std::int32_t>{0, 2000000000, 2147483647}));
+  EXPECT_EQ(pure::arange(1.0, -6e9, -3e9, pure::DType::u32).to_host<std::uint32_t>(),
+            (std::vector<std::uint32_t>{1, 0, 0}));
 }
 
 TEST(Array, FromHostRoundTripsEveryDtype) {

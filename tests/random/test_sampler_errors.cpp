@@ -229,9 +229,25 @@ TEST_F(SamplerErrors, RejectedCallsDoNotConsumeTheKey) {
   EXPECT_THROW(r::choice(k, 3, pure::Shape{4}, false), pure::ValueError);
   EXPECT_THROW(r::categorical(k, pure::zeros(pure::Shape{3}), 1), pure::ValueError);
   EXPECT_THROW(r::permutation(k, -2), pure::ValueError);
+  EXPECT_THROW(r::normal(k, pure::Shape{1000000000000}), pure::ResourceError);
+  EXPECT_THROW(r::randint(k, pure::Shape{1000000000000}, 0, 3), pure::ResourceError);
+  EXPECT_THROW(r::split(k, std::int64_t{1} << 40), pure::ResourceError);
   EXPECT_NO_THROW(r::normal(k, pure::Shape{3}));
   // ...and the successful draw did consume it.
   EXPECT_THROW(r::normal(k, pure::Shape{3}), pure::KeyReuseError);
+}
+
+// Sizes no memory holds (more than this machine has, checked before allocating)
+// are ResourceErrors naming the sampler, the dtype and shape, and the bytes.
+TEST_F(SamplerErrors, SizesNoMemoryHolds) {
+  expect_error<pure::ResourceError>([&] { r::normal(key(), pure::Shape{1000000000000}); },
+                                    {"pure::random::normal", "float32", "(1000000000000,)", "4000000000000 bytes"});
+  expect_error<pure::ResourceError>([&] { r::uniform(key(), pure::Shape{std::int64_t{1} << 61}, pure::DType::f64); },
+                                    {"pure::random::uniform", "float64", "overflows"});
+  expect_error<pure::ResourceError>([&] { r::split(key(), std::int64_t{1} << 40); },
+                                    {"pure::random::split", "1099511627776 keys", "bytes"});
+  expect_error<pure::ResourceError>([&] { r::split_array(key(), std::int64_t{1} << 40); },
+                                    {"pure::random::split", "uint32", "(1099511627776,2)", "8796093022208 bytes"});
 }
 
 // Samplers that split the key internally record the whole key, so even a

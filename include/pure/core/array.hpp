@@ -101,8 +101,11 @@ class Array {
   /// (dims validated by the caller), sharing the source's storage. Kernels that
   /// know about views (elementwise binary ops, select, copies) read the source in
   /// place; any other use of the elements (data(), view(), to_host()) writes them
-  /// out once, on first use, and keeps that copy.
-  static Array broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims);
+  /// out once, on first use, and keeps that copy. `what` labels that copy; since
+  /// it may be made later, the view's byte count is checked now (ResourceError
+  /// naming `what` when no memory space could hold it).
+  static Array broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims,
+                              const char* what = "pure::broadcast_in_dim");
   /// True for an array made by broadcast_view whose elements were never written out.
   bool is_broadcast_view() const;
   /// For a broadcast view: the contiguous array it reads ...

@@ -50,6 +50,16 @@ class FloatingPointError : public Error {
   using Error::Error;
 };
 
+/// Memory for a result could not be had: the byte count overflows 64 bits, is
+/// more than the memory space holds, or the allocation failed. The message names
+/// the operation (the allocation's label), the dtype and shape, and the bytes:
+///   pure::zeros: cannot allocate float32 (1000000000000,) = 4000000000000 bytes: ...
+/// (An element count that overflows int64 is a ShapeError, raised by Shape.)
+class ResourceError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Kokkos was not initialised, or was finalised while arrays were alive.
 class RuntimeError : public Error {
  public:
