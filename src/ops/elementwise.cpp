@@ -155,9 +155,11 @@ struct AbsOp : NoParams {
     }
   }
 };
-const ir::Primitive& abs_p = ir::register_primitive(make_unary<Types::numeric>(
-    "abs", AbsOp{},
-    [](const Array& x, const Array& t, const Array&, const Params&) { return lax::mul(t, lax::sign(x)); }));
+const ir::Primitive& abs_p = ir::register_primitive(
+    make_unary<Types::numeric>("abs", AbsOp{}, [](const Array& x, const Array& t, const Array&, const Params&) {
+      // JAX's rule: select(x >= 0, t, -t), so the derivative at 0 (and -0) is 1, not sign(0) = 0.
+      return lax::select(lax::ge(x, full_like(x, 0.0)), t, lax::neg(t));
+    }));
 
 struct SignOp : NoParams {
   template <class T>
@@ -325,9 +327,12 @@ const ir::Primitive& pow_p = ir::register_primitive(make_binary<Types::floating>
       Array dx, dy;
       if (!ir::is_zero(tx)) dx = lax::mul(tx, lax::mul(y, lax::pow(x, lax::sub(y, one_like(y)))));
       if (!ir::is_zero(ty)) {
-        // d/dy x^y = x^y log x; taken as 0 where x == 0 (as jax does) to avoid 0 * -inf.
+        // d/dy x^y = x^y log x, taken as 0 where x == 0 (as jax does). The
+        // "double where": log sees 1 instead of 0, so neither log(0) = -inf nor
+        // its derivative 1/0 enters the graph, and higher derivatives stay 0 there.
         const Array zero = full_like(x, 0.0);
-        const Array safe_log = lax::select(lax::eq(x, zero), zero, lax::log(x));
+        const Array at_zero = lax::eq(x, zero);
+        const Array safe_log = lax::select(at_zero, zero, lax::log(lax::select(at_zero, full_like(x, 1.0), x)));
         dy = lax::mul(ty, lax::mul(out, safe_log));
       }
       return add_tangents(dx, dy);

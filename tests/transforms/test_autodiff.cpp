@@ -49,6 +49,28 @@ TEST(Grad, OfASumOfSquaresIsTwiceTheInput) {
   EXPECT_EQ(host(g2), g);
 }
 
+// JAX's conventions at non-differentiable and singular points (issue 9, item 5;
+// the values are JAX's documented rules, stated in the issue).
+TEST(Grad, AbsAtZeroIsOneAsInJax) {
+  // jax: abs's JVP is select(x >= 0, t, -t), so grad(abs)(0.) == 1 (also at -0.).
+  const auto f = [](const Array& x) { return pure::sum(pure::abs(x)); };
+  EXPECT_EQ(host(pure::grad(f)(f64({0.0, -0.0, 2.5, -3.0}))), (std::vector<double>{1.0, 1.0, 1.0, -1.0}));
+}
+
+TEST(Grad, PowWithRespectToTheExponentAtZeroBaseIsZeroToEveryOrder) {
+  // d/dy 0^y = 0^y log 0 is taken as 0 (jax); with the double where the second
+  // derivative is 0 too instead of NaN. Away from 0: d^2/dy^2 x^y = x^y (log x)^2.
+  for (double x : {0.0, 2.0}) {
+    const auto first = [x](const Array& y) { return pure::power(scalar(x), y); };
+    const auto second = [&](const Array& y) { return pure::grad(first)(y); };
+    const double d1 = value(pure::grad(first)(scalar(3.0)));
+    const double d2 = value(pure::grad(second)(scalar(3.0)));
+    const double l = x == 0.0 ? 0.0 : std::log(x);
+    EXPECT_NEAR(d1, std::pow(x, 3.0) * l, 1e-14) << "x = " << x;
+    EXPECT_NEAR(d2, std::pow(x, 3.0) * l * l, 1e-14) << "x = " << x;
+  }
+}
+
 TEST(Grad, KeepsTheInputDtype) {
   const auto f = [](const Array& x) { return pure::sum(pure::exp(x)); };
   const Array g = pure::grad(f)(pure::from_host(std::vector<float>{0.5f, 1}));
