@@ -304,6 +304,65 @@ struct ArgReduceKernel {
     }
     out(o) = static_cast<R>(at);
   }
+
+  // Host loops, contiguous lines (post == 1): kLanes interleaved scans, each
+  // keeping its best value, the first index reaching it and its first NaN;
+  // then the lanes are merged. The answer does not depend on the scan order
+  // (the lowest index among the extrema, or the lowest NaN index), so it is
+  // the scalar scan's, and the lanes vectorise.
+  static constexpr int kLanes = 8;
+  PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
+    for (std::int64_t o = begin; o < end; ++o) {
+      if (post != 1 || n < 2 * kLanes) {
+        (*this)(o);
+        continue;
+      }
+      const T* p = x.data() + o * n;
+      // Lane indices as wide as T, so that value and index masks have one
+      // width (GCC 12 does not vectorise the mix); 32 bits need n < 2^31.
+      using Index = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+      if (sizeof(T) == 4 && n > std::numeric_limits<std::int32_t>::max()) {
+        (*this)(o);
+        continue;
+      }
+      const auto ni = static_cast<Index>(n);
+      T best[kLanes];
+      Index at[kLanes], first_nan[kLanes];
+      for (Index l = 0; l < kLanes; ++l) {
+        best[l] = p[l];
+        at[l] = l;
+        first_nan[l] = p[l] != p[l] ? l : ni;
+      }
+      const Index full = ni - ni % kLanes;
+      for (Index k = kLanes; k < full; k += kLanes) {
+        for (Index l = 0; l < kLanes; ++l) {
+          const T v = p[k + l];
+          const bool better = is_max ? v > best[l] : v < best[l];
+          best[l] = better ? v : best[l];
+          at[l] = better ? k + l : at[l];
+          first_nan[l] = (v != v && first_nan[l] == ni) ? k + l : first_nan[l];
+        }
+      }
+      std::int64_t nan_at = n, result = at[0];
+      T value = best[0];
+      for (std::int64_t l = 0; l < kLanes; ++l) {
+        nan_at = first_nan[l] < nan_at ? first_nan[l] : nan_at;
+        const bool better = is_max ? best[l] > value : best[l] < value;
+        const bool tie = best[l] == value && at[l] < result;
+        result = better || tie ? at[l] : result;
+        value = better ? best[l] : value;
+      }
+      for (std::int64_t k = full; k < n; ++k) {  // the tail, in order (all indices above the lanes')
+        const T v = p[k];
+        if (v != v && nan_at == n) nan_at = k;
+        if (is_max ? v > value : v < value) {
+          value = v;
+          result = k;
+        }
+      }
+      out(o) = static_cast<R>(nan_at < n ? nan_at : result);
+    }
+  }
 };
 
 ir::Primitive make_arg_reduce(const std::string& name, bool is_max) {
@@ -347,13 +406,13 @@ ir::Primitive make_arg_reduce(const std::string& name, bool is_max) {
     dispatch<Types::numeric>(in[0].dtype(), lab, [&](auto tag) {
       using T = decltype(tag);
       if (index_dtype == DType::i32) {
-        Kokkos::parallel_for(lab, Policy(0, out.size()),
-                             ArgReduceKernel<T, std::int32_t>{in[0].view<T>(lab), out.mutable_view<std::int32_t>(lab),
-                                                              l.n, l.post, is_max});
+        pure::detail::host_simd_for(lab, out.size(),
+                                    ArgReduceKernel<T, std::int32_t>{
+                                        in[0].view<T>(lab), out.mutable_view<std::int32_t>(lab), l.n, l.post, is_max});
       } else {
-        Kokkos::parallel_for(lab, Policy(0, out.size()),
-                             ArgReduceKernel<T, std::int64_t>{in[0].view<T>(lab), out.mutable_view<std::int64_t>(lab),
-                                                              l.n, l.post, is_max});
+        pure::detail::host_simd_for(lab, out.size(),
+                                    ArgReduceKernel<T, std::int64_t>{
+                                        in[0].view<T>(lab), out.mutable_view<std::int64_t>(lab), l.n, l.post, is_max});
       }
       return 0;
     });

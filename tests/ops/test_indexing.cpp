@@ -187,6 +187,47 @@ TEST(Indexing, ArgmaxArgminMatchHostLoopWithTiesAndNaN) {
   EXPECT_EQ(pure::argmin(x, -2, true).shape(), (Shape{4, 1, 3}));
 }
 
+// Long contiguous lines take the lane scan of the host loops: the same answers
+// as a plain scan (ties to the lowest index, the first NaN wins, +0 and -0 tie),
+// on every SIMD level, for lines of every length around the lane count.
+TEST(Indexing, ArgmaxAlongContiguousLinesMatchesTheScanOnEverySimdLevel) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const pure::HostSimd saved = pure::host_simd();
+  const int top = static_cast<int>(pure::host_simd_supported());
+  for (std::int64_t n : {16, 17, 23, 24, 100, 257}) {
+    const std::int64_t lines = 40;
+    std::vector<double> v = host(pure::astype(random_indices({lines, n}, -3, 3, DType::i32, 41 + n), DType::f64));
+    // Line 1: a NaN late; line 2: two NaNs, the first in the tail; line 3: signed zeros only.
+    v[static_cast<std::size_t>(1 * n + n - 3)] = nan;
+    v[static_cast<std::size_t>(2 * n + n - 1)] = nan;
+    v[static_cast<std::size_t>(2 * n + n - n % 8 - 1)] = n % 8 ? v[static_cast<std::size_t>(2 * n)] : nan;
+    for (std::int64_t k = 0; k < n; ++k) v[static_cast<std::size_t>(3 * n + k)] = k % 3 ? 0.0 : -0.0;
+    for (DType d : {DType::f64, DType::f32, DType::i32}) {
+      const Array x = pure::astype(pure::from_host(v, {lines, n}), d);
+      const auto hx = host(x);
+      for (int l = 0; l <= top; ++l) {
+        pure::set_host_simd(static_cast<pure::HostSimd>(l));
+        for (bool is_max : {true, false}) {
+          const auto got = host(is_max ? lax::argmax(x, 1) : lax::argmin(x, 1));
+          for (std::int64_t r = 0; r < lines; ++r) {
+            std::int64_t best = 0;
+            for (std::int64_t k = 0; k < n; ++k) {
+              const double a = hx[static_cast<std::size_t>(r * n + k)];
+              const double b = hx[static_cast<std::size_t>(r * n + best)];
+              if (b != b) break;
+              if (a != a || (is_max ? a > b : a < b)) best = k;
+            }
+            ASSERT_EQ(got[static_cast<std::size_t>(r)], static_cast<double>(best))
+                << (is_max ? "argmax" : "argmin") << " n=" << n << " line " << r << " " << pure::dtype_name(d) << " at "
+                << pure::host_simd_name(static_cast<pure::HostSimd>(l));
+          }
+        }
+      }
+    }
+  }
+  pure::set_host_simd(saved);
+}
+
 // argmax has a zero derivative (integer output), yet the value it selects is
 // differentiable: d/dx max_i x_i through take_along_axis is the one-hot of the argmax.
 TEST(Indexing, GradThroughTheSelectedMaximumIsOneHot) {
