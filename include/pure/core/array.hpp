@@ -106,7 +106,8 @@ class Array {
   /// naming `what` when no memory space could hold it).
   static Array broadcast_view(const Array& source, const Shape& shape, const std::vector<std::int64_t>& dims,
                               const char* what = "pure::broadcast_in_dim");
-  /// True for an array made by broadcast_view whose elements were never written out.
+  /// True for an array made by broadcast_view (also after its elements were
+  /// written out: kernels that know views still read the source).
   bool is_broadcast_view() const;
   /// For a broadcast view: the contiguous array it reads ...
   const Array& broadcast_source() const;

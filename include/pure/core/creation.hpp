@@ -8,6 +8,9 @@
 
 namespace pure {
 
+// zeros, ones and full of more than one element are broadcast views of a single
+// element (Array::broadcast_view): elementwise ops read them in place, other
+// uses write them out once.
 Array zeros(const Shape& shape, DType dtype = DType::f32);
 Array ones(const Shape& shape, DType dtype = DType::f32);
 /// Every element equal to `value` converted to `dtype`.
