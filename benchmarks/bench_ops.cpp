@@ -36,7 +36,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +43,8 @@
 
 #include <pure/core/math.hpp>
 #include <pure/pure.hpp>
+
+#include "summary.hpp"
 
 #if PURE_BENCH_HAVE_OPENBLAS
 #include <cblas.h>
@@ -96,85 +97,9 @@ void set_bytes(benchmark::State& state, std::int64_t bytes_per_iteration) {
 }
 
 // ---------------------------------------------------------------- summary lines
-// Printed after the last benchmark: value = time(a) / time(b) * factor, or
-// time(a) * factor when b is empty. Times are per iteration, CPU, in seconds.
+// Printed after the last benchmark (summary.hpp); times are per iteration, CPU.
 
-struct Line {
-  std::string label, a, b;
-  double factor;
-  const char* unit;
-  double target;  // <= target is met; 0 = no target
-};
-std::vector<Line>& summary_lines() {
-  static std::vector<Line> lines;
-  return lines;
-}
-void summarize(std::string label, std::string a, std::string b, double factor, const char* unit, double target = 0) {
-  summary_lines().push_back(Line{std::move(label), std::move(a), std::move(b), factor, unit, target});
-}
-
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  SummaryReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) {
-      if (r.error_occurred) continue;
-      const double seconds = r.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
-      Times& t = times_[r.run_name.str()];
-      if (r.run_type == Run::RT_Iteration) {
-        t.runs.push_back(seconds);
-      } else if (r.aggregate_name == "median") {
-        t.median = seconds;
-      }
-    }
-  }
-
-  void Finalize() override {
-    std::ostream& out = GetOutputStream();
-    bool header = false;
-    char buf[512];
-    for (const Line& l : summary_lines()) {
-      double a = 0, b = 1;
-      if (!lookup(l.a, a) || (!l.b.empty() && !lookup(l.b, b))) continue;
-      if (!header) {
-        out << "\nSummary (CPU time per iteration; medians where repetitions ran):\n";
-        header = true;
-      }
-      const double v = a / b * l.factor;
-      const char* verdict = l.target <= 0 ? "" : (v <= l.target ? "  target met" : "  target MISSED");
-      if (l.target > 0) {
-        std::snprintf(buf, sizeof buf, "  %-58s %10.3f %s (target <= %g)%s\n", l.label.c_str(), v, l.unit, l.target,
-                      verdict);
-      } else {
-        std::snprintf(buf, sizeof buf, "  %-58s %10.3f %s\n", l.label.c_str(), v, l.unit);
-      }
-      out << buf;
-    }
-    benchmark::ConsoleReporter::Finalize();
-  }
-
- private:
-  struct Times {
-    double median = -1;
-    std::vector<double> runs;
-  };
-  bool lookup(const std::string& name, double& seconds) const {
-    const auto it = times_.find(name);
-    if (it == times_.end()) return false;
-    if (it->second.median >= 0) {
-      seconds = it->second.median;
-      return true;
-    }
-    std::vector<double> v = it->second.runs;
-    if (v.empty()) return false;
-    std::sort(v.begin(), v.end());
-    seconds = v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-    return true;
-  }
-  std::map<std::string, Times> times_;
-};
+using pure_bench::summarize;
 
 // ---------------------------------------------------------------- 1. elementwise
 // The hand kernels compute exactly pure's values (checked at start-up), so the
@@ -1269,14 +1194,5 @@ int main(int argc, char** argv) {
 #endif
   if (!bench_ops::sanity_check()) return 2;
   bench_ops::register_all();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  bench_ops::SummaryReporter reporter;
-  const std::size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  if (ran == 0) {
-    std::fprintf(stderr, "bench_ops: no benchmark matched the filter\n");
-    return 1;
-  }
-  return 0;
+  return pure_bench::run_benchmarks(argc, argv, "bench_ops");
 }
