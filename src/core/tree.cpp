@@ -97,7 +97,7 @@ std::string shown(const std::string& path) { return path.empty() ? "(root)" : pa
 
 void check_pair(const char* who, const std::string& path, const Array& x, const Array& y) {
   if (!x.valid() || !y.valid()) {
-    throw Error(std::string(who) + ": leaf " + shown(path) + " is an empty Array");
+    throw ValueError(std::string(who) + ": leaf " + shown(path) + " is an empty (default-constructed) Array");
   }
   if (x.shape() != y.shape()) {
     throw ShapeError(std::string(who) + ": leaves at " + shown(path) + " have different shapes, " + type_text(x) +
@@ -106,7 +106,8 @@ void check_pair(const char* who, const std::string& path, const Array& x, const 
 }
 
 void check_valid(const char* who, const std::string& path, const Array& x) {
-  if (!x.valid()) throw Error(std::string(who) + ": leaf " + shown(path) + " is an empty Array");
+  if (!x.valid())
+    throw ValueError(std::string(who) + ": leaf " + shown(path) + " is an empty (default-constructed) Array");
 }
 
 Array rank0(const char* who, const Array& s, DType dtype) {
@@ -146,34 +147,62 @@ std::string tree_text(const PathLeaves& leaves) {
 
 std::vector<Array> aligned_leaves(const PathLeaves& first, const PathLeaves& other, const char* who,
                                   std::size_t index) {
-  const std::string name = "tree " + std::to_string(index);
+  return aligned_leaves(first, other, who, "tree 0", "tree " + std::to_string(index), false);
+}
+
+std::vector<Array> aligned_leaves(const PathLeaves& first, const PathLeaves& other, const char* who,
+                                  const std::string& first_name, const std::string& other_name, bool same_types) {
   bool same_order = first.size() == other.size();
   for (std::size_t i = 0; same_order && i < first.size(); ++i) same_order = first[i].first == other[i].first;
   std::vector<Array> out;
   out.reserve(first.size());
   if (same_order) {
     for (const auto& pl : other) out.push_back(pl.second);
-    return out;
-  }
-  std::unordered_map<std::string, std::size_t> where;
-  for (std::size_t i = 0; i < other.size(); ++i) where.emplace(other[i].first, i);
-  for (const auto& pl : first) {
-    const auto it = where.find(pl.first);
-    if (it == where.end()) {
-      throw Error(std::string(who) + ": the trees differ in structure: " + name + " has no leaf at " + shown(pl.first) +
-                  (pl.second.valid() ? " (tree 0 has " + type_text(pl.second) + " there)" : ""));
+  } else {
+    std::unordered_map<std::string, std::size_t> where;
+    for (std::size_t i = 0; i < other.size(); ++i) where.emplace(other[i].first, i);
+    for (const auto& pl : first) {
+      const auto it = where.find(pl.first);
+      if (it == where.end()) {
+        throw ValueError(std::string(who) + ": the trees differ in structure: no leaf at " + shown(pl.first) + " in " +
+                         other_name + (pl.second.valid() ? " (" + first_name + ": " + type_text(pl.second) + ")" : ""));
+      }
+      out.push_back(other[it->second].second);
+      where.erase(it);
     }
-    out.push_back(other[it->second].second);
-    where.erase(it);
+    if (!where.empty()) {
+      // Report the extra leaf that comes first in the other tree's order.
+      std::size_t first_extra = other.size();
+      for (const auto& kv : where) first_extra = std::min(first_extra, kv.second);
+      throw ValueError(std::string(who) + ": the trees differ in structure: a leaf at " +
+                       shown(other[first_extra].first) + " in " + other_name + " but not in " + first_name);
+    }
   }
-  if (!where.empty()) {
-    // Report the extra leaf that comes first in the other tree's order.
-    std::size_t first_extra = other.size();
-    for (const auto& kv : where) first_extra = std::min(first_extra, kv.second);
-    throw Error(std::string(who) + ": the trees differ in structure: " + name + " has a leaf at " +
-                shown(other[first_extra].first) + " that tree 0 lacks");
+  if (same_types) {
+    for (std::size_t i = 0; i < first.size(); ++i) {
+      if (!first[i].second.valid()) throw_empty_leaf(first, i, who, first_name);
+      if (!out[i].valid()) throw_empty_leaf(first, i, who, other_name);
+      const Array& a = first[i].second;
+      const Array& b = out[i];
+      if (a.dtype() != b.dtype()) {
+        throw DTypeError(std::string(who) + ": " + other_name + " have " + type_text(b) + " at " +
+                         shown(first[i].first) + " where " + first_name + " have " + type_text(a) +
+                         " (dtypes must match)");
+      }
+      if (a.shape() != b.shape()) {
+        throw ShapeError(std::string(who) + ": " + other_name + " have " + type_text(b) + " at " +
+                         shown(first[i].first) + " where " + first_name + " have " + type_text(a) +
+                         " (shapes must match)");
+      }
+    }
   }
   return out;
+}
+
+void throw_empty_leaf(const PathLeaves& leaves, std::size_t index, const char* who, const std::string& what) {
+  const std::string& path = leaves.at(index).first;
+  throw ValueError(std::string(who) + ": " + what + (path.empty() ? std::string() : " at " + path) +
+                   " is an empty (default-constructed) Array");
 }
 
 Array tree_add_leaf(const std::string& path, const Array& x, const Array& y) {

@@ -23,9 +23,6 @@ class EvalInterpreter : public Interpreter {
                     " is a traced value that escaped the transform that made it (a tracer leaked out of "
                     "grad/jvp/vjp/make_program, e.g. stored in a variable captured by reference)");
       }
-      if (!args[k].valid()) {
-        throw Error("pure::" + prim.name + ": argument " + std::to_string(k) + " is an empty Array");
-      }
     }
     if (!prim.impl) throw Error("pure::" + prim.name + ": primitive has no kernel");
     abstract_eval(prim, args, params);  // validates shapes and dtypes with a clear error
@@ -45,8 +42,12 @@ class EvalInterpreter : public Interpreter {
         for (double v : o.to_host<double>()) bad = bad || !std::isfinite(v);
       }
       if (bad) {
-        throw FloatingPointError("pure::" + prim.name + ": produced NaN or Inf in output " + std::to_string(k) +
-                                 " of shape " + o.shape().str() + " (PURE_DEBUG_NANS is on)");
+        // Inside a numpy-surface function its error context comes first:
+        // "pure::softmax: primitive 'exp' produced NaN or Inf ...".
+        const std::string who =
+            ErrorContext::current() != nullptr ? "primitive '" + prim.name + "'" : "pure::" + prim.name + ":";
+        throw FloatingPointError(who + " produced NaN or Inf in output " + std::to_string(k) + " of shape " +
+                                 o.shape().str() + " (PURE_DEBUG_NANS is on)");
       }
     }
   }
@@ -77,6 +78,14 @@ InterpreterGuard::InterpreterGuard(std::shared_ptr<Interpreter> interp) : previo
 InterpreterGuard::~InterpreterGuard() { current_slot() = std::move(previous_); }
 
 std::vector<Array> bind(const Primitive& prim, const std::vector<Array>& args, const Params& params) {
+  // Checked here, under every interpreter: inside a transform an empty Array
+  // would otherwise pass for a symbolic zero tangent and give zeros back.
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    if (!args[k].valid()) {
+      throw ValueError("pure::" + prim.name + ": argument " + std::to_string(k) +
+                       " is an empty (default-constructed) Array");
+    }
+  }
   // Hold a reference: the interpreter may swap the current slot while it runs.
   std::shared_ptr<Interpreter> interp = current_slot();
   return interp->process(prim, args, params);

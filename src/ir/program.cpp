@@ -115,8 +115,9 @@ std::vector<Array> eval_program(const Program& program, const std::vector<Array>
   for (std::size_t i = 0; i < args.size(); ++i) {
     const Aval& want = program.avals[static_cast<std::size_t>(program.invars[i])];
     if (Aval::of(args[i]) != want) {
-      throw ShapeError("pure::ir::eval_program: input " + std::to_string(i) + " has type " + Aval::of(args[i]).str() +
-                       ", the program expects " + want.str());
+      check_type(Aval::of(args[i]), want,
+                 "pure::ir::eval_program: input " + std::to_string(i) + " has type " + Aval::of(args[i]).str() +
+                     ", the program expects " + want.str());
     }
     env[static_cast<std::size_t>(program.invars[i])] = args[i];
   }

@@ -209,7 +209,11 @@ const ir::Primitive& scatter_add_p = ir::register_primitive([] {
     const Aval& upd = in.at(2);
     check_axis("scatter_add", axis, op);
     if (op.dtype == DType::boolean) throw DTypeError("pure::scatter_add: operand must be numeric, got " + op.str());
-    bool ok = upd.dtype == op.dtype && upd.shape.rank() == op.shape.rank();
+    if (upd.dtype != op.dtype) {
+      throw DTypeError("pure::scatter_add: argument 'updates' " + upd.str() + " must have the dtype of operand " +
+                       op.str());
+    }
+    bool ok = upd.shape.rank() == op.shape.rank();
     for (int d = 0; ok && d < op.shape.rank(); ++d) ok = d == axis || upd.shape[d] == op.shape[d];
     if (!ok) {
       throw ShapeError("pure::scatter_add: argument 'updates' " + upd.str() + " must match operand " + op.str() +

@@ -2,6 +2,8 @@
 #include <pure/core/creation.hpp>
 #include <pure/ops/numpy.hpp>
 
+#include "entry.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -22,25 +24,67 @@ int rank_of(DType d) {
   return 0;
 }
 
+std::string axes_text(const std::vector<std::int64_t>& axes) {
+  std::string t = "(";
+  for (std::size_t i = 0; i < axes.size(); ++i) t += (i ? ", " : "") + std::to_string(axes[i]);
+  return t + (axes.size() == 1 ? ",)" : ")");
+}
+
+// One axis in [-rank, rank); `rank` is the shape's unless the op adds an axis (stack).
+std::int64_t normalize_axis(std::int64_t axis, const Shape& shape, const char* op, int extra_axes = 0) {
+  const std::int64_t rank = shape.rank() + extra_axes;
+  const std::int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) {
+    throw ShapeError(
+        std::string(op) + ": axis " + std::to_string(axis) + " is out of range for " +
+        (extra_axes ? "the rank-" + std::to_string(rank) + " result from arrays of shape " : std::string("shape ")) +
+        shape.str());
+  }
+  return a;
+}
+
 // Normalises axes (negative from the end), sorts them, checks range; empty = all.
-std::vector<std::int64_t> normalize_axes(std::vector<std::int64_t> axes, int rank, const char* op) {
+// Errors name the axes asked for and the shape, as numpy's AxisError.
+std::vector<std::int64_t> normalize_axes(std::vector<std::int64_t> axes, const Shape& shape, const char* op) {
+  const int rank = shape.rank();
   if (axes.empty()) {
     for (int d = 0; d < rank; ++d) axes.push_back(d);
     return axes;
   }
+  const std::vector<std::int64_t> asked = axes;
   for (auto& a : axes) {
     const std::int64_t orig = a;
     if (a < 0) a += rank;
     if (a < 0 || a >= rank) {
-      throw ShapeError(std::string(op) + ": axis " + std::to_string(orig) + " is out of range for rank " +
-                       std::to_string(rank));
+      throw ShapeError(std::string(op) + ": axis " + std::to_string(orig) + " of axes " + axes_text(asked) +
+                       " is out of range for shape " + shape.str() + " (rank " + std::to_string(rank) + ")");
     }
   }
   std::sort(axes.begin(), axes.end());
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) {
-    throw ShapeError(std::string(op) + ": repeated axis");
+  const auto twice = std::adjacent_find(axes.begin(), axes.end());
+  if (twice != axes.end()) {
+    throw ShapeError(std::string(op) + ": axes " + axes_text(asked) + " name axis " + std::to_string(*twice) +
+                     " of shape " + shape.str() + " more than once");
   }
   return axes;
+}
+
+// max/min/argmax have no identity: an empty reduced axis is an error (as in JAX).
+void require_nonempty_axes(const Shape& shape, const std::vector<std::int64_t>& axes, const char* op) {
+  for (auto a : axes) {
+    if (shape[static_cast<int>(a)] == 0) {
+      throw ValueError(std::string(op) + ": cannot reduce over axis " + std::to_string(a) + " of shape " + shape.str() +
+                       ", which is empty (the reduction has no identity)");
+    }
+  }
+}
+
+// True when some reduced axis is empty (the reduction of nothing).
+bool reduces_nothing(const Shape& shape, const std::vector<std::int64_t>& axes) {
+  for (auto a : axes) {
+    if (shape[static_cast<int>(a)] == 0) return true;
+  }
+  return false;
 }
 
 // Shape with the reduced axes kept as extent 1.
@@ -82,6 +126,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 }
 
 Array broadcast_to(const Array& x, const Shape& shape) {
+  const detail::Entry entry("pure::broadcast_to", {{"x", x}});
   if (x.shape() == shape) return x;
   const int offset = shape.rank() - x.rank();
   if (offset < 0) {
@@ -96,27 +141,71 @@ Array broadcast_to(const Array& x, const Shape& shape) {
 }
 
 DType promote_types(DType a, DType b) { return rank_of(a) >= rank_of(b) ? a : b; }
-Array astype(const Array& x, DType dtype) { return lax::convert_element_type(x, dtype); }
+Array astype(const Array& x, DType dtype) {
+  const detail::Entry entry("pure::astype", {{"x", x}});
+  return lax::convert_element_type(x, dtype);
+}
 Array scalar_like(const Array& x, double value) { return pure::full({}, value, x.dtype()); }
 
-Array add(const Array& x, const Array& y) { return binary<lax::add>(x, y, "pure::add"); }
-Array subtract(const Array& x, const Array& y) { return binary<lax::sub>(x, y, "pure::subtract"); }
-Array multiply(const Array& x, const Array& y) { return binary<lax::mul>(x, y, "pure::multiply"); }
+Array add(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::add", {{"x", x}, {"y", y}});
+  return binary<lax::add>(x, y, "pure::add");
+}
+Array subtract(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::subtract", {{"x", x}, {"y", y}});
+  return binary<lax::sub>(x, y, "pure::subtract");
+}
+Array multiply(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::multiply", {{"x", x}, {"y", y}});
+  return binary<lax::mul>(x, y, "pure::multiply");
+}
 Array divide(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::divide", {{"x", x}, {"y", y}});
   return binary<lax::div>(to_float(x), to_float(y), "pure::divide");  // true division, as numpy
 }
-Array power(const Array& x, const Array& y) { return binary<lax::pow>(to_float(x), to_float(y), "pure::power"); }
-Array maximum(const Array& x, const Array& y) { return binary<lax::max>(x, y, "pure::maximum"); }
-Array minimum(const Array& x, const Array& y) { return binary<lax::min>(x, y, "pure::minimum"); }
-Array arctan2(const Array& x, const Array& y) { return binary<lax::atan2>(x, y, "pure::arctan2"); }
-Array less(const Array& x, const Array& y) { return binary<lax::lt>(x, y, "pure::less"); }
-Array less_equal(const Array& x, const Array& y) { return binary<lax::le>(x, y, "pure::less_equal"); }
-Array greater(const Array& x, const Array& y) { return binary<lax::gt>(x, y, "pure::greater"); }
-Array greater_equal(const Array& x, const Array& y) { return binary<lax::ge>(x, y, "pure::greater_equal"); }
-Array equal(const Array& x, const Array& y) { return binary<lax::eq>(x, y, "pure::equal"); }
-Array not_equal(const Array& x, const Array& y) { return binary<lax::ne>(x, y, "pure::not_equal"); }
+Array power(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::power", {{"x", x}, {"y", y}});
+  return binary<lax::pow>(to_float(x), to_float(y), "pure::power");
+}
+Array maximum(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::maximum", {{"x", x}, {"y", y}});
+  return binary<lax::max>(x, y, "pure::maximum");
+}
+Array minimum(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::minimum", {{"x", x}, {"y", y}});
+  return binary<lax::min>(x, y, "pure::minimum");
+}
+Array arctan2(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::arctan2", {{"x", x}, {"y", y}});
+  return binary<lax::atan2>(x, y, "pure::arctan2");
+}
+Array less(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::less", {{"x", x}, {"y", y}});
+  return binary<lax::lt>(x, y, "pure::less");
+}
+Array less_equal(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::less_equal", {{"x", x}, {"y", y}});
+  return binary<lax::le>(x, y, "pure::less_equal");
+}
+Array greater(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::greater", {{"x", x}, {"y", y}});
+  return binary<lax::gt>(x, y, "pure::greater");
+}
+Array greater_equal(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::greater_equal", {{"x", x}, {"y", y}});
+  return binary<lax::ge>(x, y, "pure::greater_equal");
+}
+Array equal(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::equal", {{"x", x}, {"y", y}});
+  return binary<lax::eq>(x, y, "pure::equal");
+}
+Array not_equal(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::not_equal", {{"x", x}, {"y", y}});
+  return binary<lax::ne>(x, y, "pure::not_equal");
+}
 
 Array where(const Array& cond, const Array& x, const Array& y) {
+  const detail::Entry entry("pure::where", {{"cond", cond}, {"x", x}, {"y", y}});
   if (cond.dtype() != DType::boolean) {
     throw DTypeError("pure::where: argument 'cond' must be bool, got " + std::string(dtype_name(cond.dtype())));
   }
@@ -126,36 +215,84 @@ Array where(const Array& cond, const Array& x, const Array& y) {
 }
 
 Array clip(const Array& x, double lo, double hi) {
+  const detail::Entry entry("pure::clip", {{"x", x}});
   if (!(lo <= hi)) {
     throw ValueError("pure::clip: needs lo <= hi, got lo=" + std::to_string(lo) + " hi=" + std::to_string(hi));
   }
   return minimum(maximum(x, scalar_like(x, lo)), scalar_like(x, hi));
 }
 
-Array negative(const Array& x) { return lax::neg(x); }
-Array exp(const Array& x) { return lax::exp(to_float(x)); }
-Array log(const Array& x) { return lax::log(to_float(x)); }
-Array log1p(const Array& x) { return lax::log1p(to_float(x)); }
-Array expm1(const Array& x) { return lax::expm1(to_float(x)); }
-Array sin(const Array& x) { return lax::sin(to_float(x)); }
-Array cos(const Array& x) { return lax::cos(to_float(x)); }
-Array tanh(const Array& x) { return lax::tanh(to_float(x)); }
-Array sqrt(const Array& x) { return lax::sqrt(to_float(x)); }
-Array abs(const Array& x) { return lax::abs(x); }
-Array sign(const Array& x) { return lax::sign(x); }
-Array floor(const Array& x) { return lax::floor(to_float(x)); }
-Array erf(const Array& x) { return lax::erf(to_float(x)); }
-Array square(const Array& x) { return lax::mul(x, x); }
-Array sigmoid(const Array& x) { return lax::logistic(to_float(x)); }
+Array negative(const Array& x) {
+  const detail::Entry entry("pure::negative", {{"x", x}});
+  return lax::neg(x);
+}
+Array exp(const Array& x) {
+  const detail::Entry entry("pure::exp", {{"x", x}});
+  return lax::exp(to_float(x));
+}
+Array log(const Array& x) {
+  const detail::Entry entry("pure::log", {{"x", x}});
+  return lax::log(to_float(x));
+}
+Array log1p(const Array& x) {
+  const detail::Entry entry("pure::log1p", {{"x", x}});
+  return lax::log1p(to_float(x));
+}
+Array expm1(const Array& x) {
+  const detail::Entry entry("pure::expm1", {{"x", x}});
+  return lax::expm1(to_float(x));
+}
+Array sin(const Array& x) {
+  const detail::Entry entry("pure::sin", {{"x", x}});
+  return lax::sin(to_float(x));
+}
+Array cos(const Array& x) {
+  const detail::Entry entry("pure::cos", {{"x", x}});
+  return lax::cos(to_float(x));
+}
+Array tanh(const Array& x) {
+  const detail::Entry entry("pure::tanh", {{"x", x}});
+  return lax::tanh(to_float(x));
+}
+Array sqrt(const Array& x) {
+  const detail::Entry entry("pure::sqrt", {{"x", x}});
+  return lax::sqrt(to_float(x));
+}
+Array abs(const Array& x) {
+  const detail::Entry entry("pure::abs", {{"x", x}});
+  return lax::abs(x);
+}
+Array sign(const Array& x) {
+  const detail::Entry entry("pure::sign", {{"x", x}});
+  return lax::sign(x);
+}
+Array floor(const Array& x) {
+  const detail::Entry entry("pure::floor", {{"x", x}});
+  return lax::floor(to_float(x));
+}
+Array erf(const Array& x) {
+  const detail::Entry entry("pure::erf", {{"x", x}});
+  return lax::erf(to_float(x));
+}
+Array square(const Array& x) {
+  const detail::Entry entry("pure::square", {{"x", x}});
+  return lax::mul(x, x);
+}
+Array sigmoid(const Array& x) {
+  const detail::Entry entry("pure::sigmoid", {{"x", x}});
+  return lax::logistic(to_float(x));
+}
 
 Array sum(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
-  axes = normalize_axes(std::move(axes), x.rank(), "pure::sum");
+  const detail::Entry entry("pure::sum", {{"x", x}});
+  axes = normalize_axes(std::move(axes), x.shape(), "pure::sum");
   const Array s = lax::reduce_sum(x.dtype() == DType::boolean ? astype(x, DType::i32) : x, axes);
   return keepdims ? lax::reshape(s, keepdims_shape(x.shape(), axes)) : s;
 }
 
 Array mean(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
-  axes = normalize_axes(std::move(axes), x.rank(), "pure::mean");
+  const detail::Entry entry("pure::mean", {{"x", x}});
+  axes = normalize_axes(std::move(axes), x.shape(), "pure::mean");
   std::int64_t n = 1;
   for (auto a : axes) n *= x.shape()[static_cast<int>(a)];
   const Array s = sum(to_float(x), axes, keepdims);
@@ -163,27 +300,35 @@ Array mean(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
 }
 
 Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
-  axes = normalize_axes(std::move(axes), x.rank(), "pure::var");
+  const detail::Entry entry("pure::var", {{"x", x}});
+  axes = normalize_axes(std::move(axes), x.shape(), "pure::var");
   const Array xf = to_float(x);
   const Array centered = xf - mean(xf, axes, true);
   return mean(centered * centered, axes, keepdims);
 }
 
 Array max(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
-  axes = normalize_axes(std::move(axes), x.rank(), "pure::max");
+  const detail::Entry entry("pure::max", {{"x", x}});
+  axes = normalize_axes(std::move(axes), x.shape(), "pure::max");
+  require_nonempty_axes(x.shape(), axes, "pure::max");
   const Array m = lax::reduce_max(x, axes);
   return keepdims ? lax::reshape(m, keepdims_shape(x.shape(), axes)) : m;
 }
 
 Array min(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
-  axes = normalize_axes(std::move(axes), x.rank(), "pure::min");
+  const detail::Entry entry("pure::min", {{"x", x}});
+  axes = normalize_axes(std::move(axes), x.shape(), "pure::min");
+  require_nonempty_axes(x.shape(), axes, "pure::min");
   const Array m = lax::reduce_min(x, axes);
   return keepdims ? lax::reshape(m, keepdims_shape(x.shape(), axes)) : m;
 }
 
 Array logsumexp(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
-  axes = normalize_axes(std::move(axes), x.rank(), "pure::logsumexp");
+  const detail::Entry entry("pure::logsumexp", {{"x", x}});
+  axes = normalize_axes(std::move(axes), x.shape(), "pure::logsumexp");
   const Array xf = to_float(x);
+  // The sum of nothing is 0, its log -inf (as jax); there is no maximum to shift by.
+  if (reduces_nothing(x.shape(), axes)) return log(sum(exp(xf), axes, keepdims));
   // The shift does not change the value, so its derivative is cut (as jax).
   // A non-finite maximum (all -inf, or a +inf) is replaced by 0 so that
   // x - m does not make inf - inf = NaN; the result is then -inf or +inf, as jax.
@@ -194,18 +339,26 @@ Array logsumexp(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
 }
 
 Array softmax(const Array& x, std::int64_t axis) {
+  const detail::Entry entry("pure::softmax", {{"x", x}});
   const Array xf = to_float(x);
+  // Empty along the axis: nothing to normalise, the result is empty too (as jax).
+  if (x.shape()[static_cast<int>(normalize_axis(axis, x.shape(), "pure::softmax"))] == 0) return xf;
   const Array e = exp(xf - lax::stop_gradient(max(xf, {axis}, true)));
   return e / sum(e, {axis}, true);
 }
 
 Array norm(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
+  const detail::Entry entry("pure::norm", {{"x", x}});
   return sqrt(sum(square(to_float(x)), std::move(axes), keepdims));
 }
 
-Array reshape(const Array& x, const Shape& shape) { return lax::reshape(x, shape); }
+Array reshape(const Array& x, const Shape& shape) {
+  const detail::Entry entry("pure::reshape", {{"x", x}});
+  return lax::reshape(x, shape);
+}
 
 Array expand_dims(const Array& x, std::int64_t axis) {
+  const detail::Entry entry("pure::expand_dims", {{"x", x}});
   const std::int64_t r = x.rank() + 1;
   const std::int64_t a = axis < 0 ? axis + r : axis;
   if (a < 0 || a >= r) {
@@ -217,13 +370,14 @@ Array expand_dims(const Array& x, std::int64_t axis) {
 }
 
 Array squeeze(const Array& x, std::vector<std::int64_t> axes) {
+  const detail::Entry entry("pure::squeeze", {{"x", x}});
   std::vector<std::int64_t> keep;
   if (axes.empty()) {
     for (int d = 0; d < x.rank(); ++d) {
       if (x.shape()[d] != 1) keep.push_back(x.shape()[d]);
     }
   } else {
-    axes = normalize_axes(std::move(axes), x.rank(), "pure::squeeze");
+    axes = normalize_axes(std::move(axes), x.shape(), "pure::squeeze");
     for (int d = 0; d < x.rank(); ++d) {
       const bool drop = std::find(axes.begin(), axes.end(), d) != axes.end();
       if (drop && x.shape()[d] != 1) {
@@ -259,15 +413,6 @@ Array operator>=(const Array& x, const Array& y) { return greater_equal(x, y); }
 namespace pure {
 namespace {
 
-std::int64_t normalize_axis(std::int64_t axis, std::int64_t rank, const char* op) {
-  const std::int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) {
-    throw ShapeError(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for rank " +
-                     std::to_string(rank));
-  }
-  return a;
-}
-
 Array flatten(const Array& x) { return lax::reshape(x, Shape{x.size()}); }
 
 // Integer indices as int32/int64 with negative ones counted from the end of an
@@ -287,7 +432,8 @@ Array no_bool(const Array& x) { return x.dtype() == DType::boolean ? astype(x, D
 DType index_dtype_for(std::int64_t n) { return n > std::numeric_limits<std::int32_t>::max() ? DType::i64 : DType::i32; }
 
 Array arg_reduce(const Array& x, std::int64_t axis, bool keepdims, bool is_max, const char* op) {
-  const std::int64_t a = normalize_axis(axis, x.rank(), op);
+  const std::int64_t a = normalize_axis(axis, x.shape(), op);
+  require_nonempty_axes(x.shape(), {a}, op);
   const Array xi = no_bool(x);
   const DType id = index_dtype_for(x.shape()[static_cast<int>(a)]);
   const Array r = is_max ? lax::argmax(xi, a, id) : lax::argmin(xi, a, id);
@@ -307,6 +453,7 @@ std::vector<std::int64_t> concat_dims(const Shape& a, const Shape& b) {
 }  // namespace
 
 Array matmul(const Array& a, const Array& b) {
+  const detail::Entry entry("pure::matmul", {{"a", a}, {"b", b}});
   if (a.rank() == 0 || b.rank() == 0) {
     throw ShapeError("pure::matmul: operands must have rank >= 1, got shapes " + a.shape().str() + " and " +
                      b.shape().str() + " (use multiply for scalars)");
@@ -335,6 +482,7 @@ Array matmul(const Array& a, const Array& b) {
 }
 
 Array dot(const Array& a, const Array& b) {
+  const detail::Entry entry("pure::dot", {{"a", a}, {"b", b}});
   if (a.rank() == 0 || b.rank() == 0) return multiply(a, b);
   const DType d = promote_types(a.dtype(), b.dtype());
   const std::int64_t ax = a.rank() - 1, bx = b.rank() == 1 ? 0 : b.rank() - 2;
@@ -346,6 +494,7 @@ Array dot(const Array& a, const Array& b) {
 }
 
 Array transpose(const Array& x, std::vector<std::int64_t> axes) {
+  const detail::Entry entry("pure::transpose", {{"x", x}});
   if (axes.empty()) {
     for (int d = x.rank() - 1; d >= 0; --d) axes.push_back(d);
   }
@@ -356,7 +505,8 @@ Array transpose(const Array& x, std::vector<std::int64_t> axes) {
 }
 
 Array take(const Array& x, const Array& indices, std::int64_t axis) {
-  const std::int64_t a = normalize_axis(axis, x.rank(), "pure::take");
+  const detail::Entry entry("pure::take", {{"x", x}, {"indices", indices}});
+  const std::int64_t a = normalize_axis(axis, x.shape(), "pure::take");
   const Array idx = wrap_indices(indices, x.shape()[static_cast<int>(a)], "pure::take");
   std::vector<std::int64_t> idx_shape(static_cast<std::size_t>(x.rank()), 1);
   idx_shape[static_cast<std::size_t>(a)] = indices.size();
@@ -367,14 +517,18 @@ Array take(const Array& x, const Array& indices, std::int64_t axis) {
   return lax::reshape(g, Shape(dims));
 }
 
-Array take(const Array& x, const Array& indices) { return take(flatten(x), indices, 0); }
+Array take(const Array& x, const Array& indices) {
+  const detail::Entry entry("pure::take", {{"x", x}, {"indices", indices}});
+  return take(flatten(x), indices, 0);
+}
 
 Array take_along_axis(const Array& x, const Array& indices, std::int64_t axis) {
+  const detail::Entry entry("pure::take_along_axis", {{"x", x}, {"indices", indices}});
   if (indices.rank() != x.rank()) {
     throw ShapeError("pure::take_along_axis: indices " + indices.shape().str() + " must have the rank of x " +
                      x.shape().str());
   }
-  const std::int64_t a = normalize_axis(axis, x.rank(), "pure::take_along_axis");
+  const std::int64_t a = normalize_axis(axis, x.shape(), "pure::take_along_axis");
   // The other axes broadcast; gather itself takes indices of extent 1 there.
   std::vector<std::int64_t> xs = x.shape().dims();
   for (int d = 0; d < x.rank(); ++d) {
@@ -391,16 +545,18 @@ Array take_along_axis(const Array& x, const Array& indices, std::int64_t axis) {
 }
 
 Array concatenate(const std::vector<Array>& xs, std::int64_t axis) {
+  const detail::Entry entry("pure::concatenate", "xs", xs);
   if (xs.empty()) throw ValueError("pure::concatenate: needs at least one array");
   if (xs[0].rank() == 0) throw ShapeError("pure::concatenate: cannot concatenate zero-dimensional arrays");
   DType d = xs[0].dtype();
   for (const Array& x : xs) d = promote_types(d, x.dtype());
   std::vector<Array> cast;
   for (const Array& x : xs) cast.push_back(astype(x, d));
-  return lax::concatenate(cast, normalize_axis(axis, xs[0].rank(), "pure::concatenate"));
+  return lax::concatenate(cast, normalize_axis(axis, xs[0].shape(), "pure::concatenate"));
 }
 
 Array stack(const std::vector<Array>& xs, std::int64_t axis) {
+  const detail::Entry entry("pure::stack", "xs", xs);
   if (xs.empty()) throw ValueError("pure::stack: needs at least one array");
   for (std::size_t k = 1; k < xs.size(); ++k) {
     if (xs[k].shape() != xs[0].shape()) {
@@ -408,13 +564,14 @@ Array stack(const std::vector<Array>& xs, std::int64_t axis) {
                        ", array 0 has " + xs[0].shape().str());
     }
   }
-  const std::int64_t a = normalize_axis(axis, xs[0].rank() + 1, "pure::stack");
+  const std::int64_t a = normalize_axis(axis, xs[0].shape(), "pure::stack", 1);
   std::vector<Array> expanded;
   for (const Array& x : xs) expanded.push_back(expand_dims(x, a));
   return concatenate(expanded, a);
 }
 
 Array pad(const Array& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& pad_width, double constant_value) {
+  const detail::Entry entry("pure::pad", {{"x", x}});
   if (pad_width.size() != 1 && static_cast<int>(pad_width.size()) != x.rank()) {
     throw ShapeError("pure::pad: argument 'pad_width' needs 1 or " + std::to_string(x.rank()) +
                      " (before, after) pairs for shape " + x.shape().str() + ", got " +
@@ -434,17 +591,29 @@ Array pad(const Array& x, const std::vector<std::pair<std::int64_t, std::int64_t
 }
 
 Array cumsum(const Array& x, std::int64_t axis) {
-  return lax::cumsum(no_bool(x), normalize_axis(axis, x.rank(), "pure::cumsum"));
+  const detail::Entry entry("pure::cumsum", {{"x", x}});
+  return lax::cumsum(no_bool(x), normalize_axis(axis, x.shape(), "pure::cumsum"));
 }
-Array cumsum(const Array& x) { return cumsum(flatten(x), 0); }
+Array cumsum(const Array& x) {
+  const detail::Entry entry("pure::cumsum", {{"x", x}});
+  return cumsum(flatten(x), 0);
+}
 
 Array argmax(const Array& x, std::int64_t axis, bool keepdims) {
+  const detail::Entry entry("pure::argmax", {{"x", x}});
   return arg_reduce(x, axis, keepdims, true, "pure::argmax");
 }
-Array argmax(const Array& x) { return arg_reduce(flatten(x), 0, false, true, "pure::argmax"); }
+Array argmax(const Array& x) {
+  const detail::Entry entry("pure::argmax", {{"x", x}});
+  return arg_reduce(flatten(x), 0, false, true, "pure::argmax");
+}
 Array argmin(const Array& x, std::int64_t axis, bool keepdims) {
+  const detail::Entry entry("pure::argmin", {{"x", x}});
   return arg_reduce(x, axis, keepdims, false, "pure::argmin");
 }
-Array argmin(const Array& x) { return arg_reduce(flatten(x), 0, false, false, "pure::argmin"); }
+Array argmin(const Array& x) {
+  const detail::Entry entry("pure::argmin", {{"x", x}});
+  return arg_reduce(flatten(x), 0, false, false, "pure::argmin");
+}
 
 }  // namespace pure

@@ -47,6 +47,10 @@ inline void check_dtype(const std::string& name, Types t, const Aval& a, const c
 }
 
 inline void check_same(const std::string& name, const Aval& x, const Aval& y) {
+  if (x.dtype != y.dtype) {
+    throw DTypeError("pure::" + name + ": operands must have equal dtypes, got " + x.str() + " and " + y.str() +
+                     " (pure::lax ops do not promote; the numpy-like functions do)");
+  }
   if (x != y) {
     throw ShapeError("pure::" + name + ": operands must have equal shapes and dtypes, got " + x.str() + " and " +
                      y.str() + " (pure::lax ops do not broadcast; the numpy-like pure::" + name + " does)");

@@ -180,9 +180,12 @@ const ir::Primitive& pad_p = ir::register_primitive([] {
   p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
     const Aval& x = in.at(0);
     const Aval& v = in.at(1);
-    if (v.shape.rank() != 0 || v.dtype != x.dtype) {
-      throw ShapeError("pure::pad: argument 'padding_value' must be a scalar of the operand's dtype " +
+    if (v.dtype != x.dtype) {
+      throw DTypeError("pure::pad: argument 'padding_value' must have the operand's dtype " +
                        std::string(dtype_name(x.dtype)) + ", got " + v.str());
+    }
+    if (v.shape.rank() != 0) {
+      throw ShapeError("pure::pad: argument 'padding_value' must be a scalar (rank 0), got " + v.str());
     }
     const auto& low = params.get_ints("low");
     const auto& high = params.get_ints("high");

@@ -367,6 +367,55 @@ struct CategoricalKernel {
   }
 };
 
+// The first line of logits along the axis that no distribution comes from: one
+// with a NaN, or with every entry -inf (jax.random.categorical returns 0 there).
+template <class T>
+struct FirstUnnormalisableLine {
+  ConstView<T> logits;
+  std::int64_t classes, inner;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t o, std::int64_t& first) const {
+    const std::int64_t outer = o / inner;
+    const std::int64_t base = outer * classes * inner + (o - outer * inner);
+    bool nan = false, some_mass = false;
+    for (std::int64_t k = 0; k < classes; ++k) {
+      const T v = logits(base + k * inner);
+      nan = nan || v != v;
+      some_mass = some_mass || v > -Kokkos::Experimental::infinity<T>::value;
+    }
+    // 2 o + 1 for a NaN, 2 o for a line of -inf: the minimum is the first bad line and why.
+    const std::int64_t code = 2 * o + (nan ? 1 : 0);
+    if ((nan || !some_mass) && code < first) first = code;
+  }
+};
+
+// Position of output element o as "(i, j, ...)".
+std::string index_text(std::int64_t o, const Shape& shape) {
+  std::vector<std::int64_t> idx(static_cast<std::size_t>(shape.rank()));
+  for (int d = shape.rank() - 1; d >= 0; --d) {
+    idx[static_cast<std::size_t>(d)] = o % shape[d];
+    o /= shape[d];
+  }
+  std::string t = "(";
+  for (std::size_t d = 0; d < idx.size(); ++d) t += (d ? ", " : "") + std::to_string(idx[d]);
+  return t + ")";
+}
+
+template <class T>
+void check_logits(const Array& logits, int axis, const Shape& out_shape, const char* what) {
+  const auto& dims = logits.shape().dims();
+  std::int64_t inner = 1;
+  for (std::size_t d = static_cast<std::size_t>(axis) + 1; d < dims.size(); ++d) inner *= dims[d];
+  std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
+  Kokkos::parallel_reduce(what, Policy(0, out_shape.size()),
+                          FirstUnnormalisableLine<T>{logits.view<T>(what), dims[static_cast<std::size_t>(axis)], inner},
+                          Kokkos::Min<std::int64_t>(first_bad));
+  if (first_bad != std::numeric_limits<std::int64_t>::max()) {
+    throw ValueError(std::string(what) + ": argument 'logits' of shape " + logits.shape().str() +
+                     " cannot be normalised along axis " + std::to_string(axis) + ": the line at output index " +
+                     index_text(first_bad / 2, out_shape) + (first_bad % 2 ? " has a NaN" : " has only -inf entries"));
+  }
+}
+
 template <class T>
 Array categorical_typed(const Key& key, const Array& logits, int axis, const Shape& out_shape, const char* what) {
   const auto& dims = logits.shape().dims();
@@ -404,8 +453,22 @@ Array uniform(const Key& key, const Shape& shape, DType dtype, double lo, double
   if (!(std::isfinite(lo) && std::isfinite(hi) && lo < hi)) {
     throw ValueError(std::string(what) + ": needs finite lo < hi, got lo=" + num(lo) + " hi=" + num(hi));
   }
-  if (dtype == DType::f32)
-    return draw_uniform(key, shape, offset, static_cast<float>(lo), static_cast<float>(hi), where);
+  if (dtype == DType::f32) {
+    // The bounds and their span must be finite and ordered in float32 too, or
+    // every draw would be inf (1e39) or one value (1 and 1 + 1e-9).
+    constexpr double kMax = std::numeric_limits<float>::max();
+    const bool in_range = std::fabs(lo) <= kMax && std::fabs(hi) <= kMax;  // else the cast is undefined
+    const float lo32 = in_range ? static_cast<float>(lo) : 0.0f, hi32 = in_range ? static_cast<float>(hi) : 0.0f;
+    if (!(in_range && std::isfinite(hi32 - lo32) && lo32 < hi32)) {
+      throw ValueError(std::string(what) + ": lo=" + num(lo) + " and hi=" + num(hi) +
+                       " do not give a finite interval lo < hi of float32 values (hi - lo must not overflow)");
+    }
+    return draw_uniform(key, shape, offset, lo32, hi32, where);
+  }
+  if (!std::isfinite(hi - lo)) {
+    throw ValueError(std::string(what) + ": the span hi - lo of lo=" + num(lo) + " and hi=" + num(hi) +
+                     " overflows float64");
+  }
   return draw_uniform(key, shape, offset, lo, hi, where);
 }
 
@@ -495,9 +558,9 @@ Array permutation(const Key& key, std::int64_t n, Where where) {
 
 Array permutation(const Key& key, const Array& x, Where where) {
   constexpr const char* what = "pure::random::permutation";
-  if (!x.valid() || x.rank() < 1) {
-    throw ShapeError(std::string(what) + ": argument 'x' must be an array of rank >= 1, got " +
-                     (x.valid() ? "shape " + x.shape().str() : std::string("an empty Array()")) +
+  if (!x.valid()) throw ValueError(std::string(what) + ": argument 'x' is an empty (default-constructed) Array()");
+  if (x.rank() < 1) {
+    throw ShapeError(std::string(what) + ": argument 'x' must be an array of rank >= 1, got shape " + x.shape().str() +
                      " (use permutation(key, n) for a range)");
   }
   const std::int64_t n = x.shape()[0];
@@ -546,9 +609,11 @@ Array choice(const Key& key, std::int64_t n, const Shape& shape, bool replace, c
 
 Array categorical(const Key& key, const Array& logits, int axis, Where where) {
   constexpr const char* what = "pure::random::categorical";
-  if (!logits.valid() || logits.rank() < 1) {
-    throw ShapeError(std::string(what) + ": argument 'logits' must have rank >= 1, got " +
-                     (logits.valid() ? "shape " + logits.shape().str() : std::string("an empty Array()")));
+  if (!logits.valid()) {
+    throw ValueError(std::string(what) + ": argument 'logits' is an empty (default-constructed) Array()");
+  }
+  if (logits.rank() < 1) {
+    throw ShapeError(std::string(what) + ": argument 'logits' must have rank >= 1, got shape " + logits.shape().str());
   }
   require_float(logits.dtype(), what, "logits");
   const int rank = logits.rank();
@@ -565,8 +630,14 @@ Array categorical(const Key& key, const Array& logits, int axis, Where where) {
   for (int d = 0; d < rank; ++d) {
     if (d != ax) out_dims.push_back(logits.shape()[d]);
   }
-  detail::consume(key, 0, detail::kWholeKey, what, where);
   const Shape out_shape(out_dims);
+  // Validated before the key is marked used, so a rejected call leaves the key fresh.
+  if (logits.dtype() == DType::f32) {
+    check_logits<float>(logits, ax, out_shape, what);
+  } else {
+    check_logits<double>(logits, ax, out_shape, what);
+  }
+  detail::consume(key, 0, detail::kWholeKey, what, where);
   if (logits.dtype() == DType::f32) return categorical_typed<float>(key, logits, ax, out_shape, what);
   return categorical_typed<double>(key, logits, ax, out_shape, what);
 }

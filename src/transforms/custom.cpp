@@ -128,8 +128,9 @@ const ir::Primitive& custom_lin_p = ir::register_primitive([] {
       if (ir::is_zero(ct)) continue;
       const ir::Aval& want = in_avals.at(1 + num_res + j);
       if (ir::Aval::of(ct) != want) {
-        throw ShapeError(who("custom_vjp", rec.name) + ": bwd returned a cotangent of type " + ir::Aval::of(ct).str() +
-                         " for input leaf " + std::to_string(leaf) + " of type " + want.str());
+        ir::check_type(ir::Aval::of(ct), want,
+                       who("custom_vjp", rec.name) + ": bwd returned a cotangent of type " + ir::Aval::of(ct).str() +
+                           " for input leaf " + std::to_string(leaf) + " of type " + want.str());
       }
       out[1 + num_res + j] = ct;
     }
@@ -166,8 +167,9 @@ void check_outputs(const std::string& name, const char* kind, const std::vector<
   }
   for (std::size_t k = 0; k < outs.size(); ++k) {
     if (!ir::is_zero(touts[k]) && ir::Aval::of(touts[k]) != ir::Aval::of(outs[k])) {
-      throw ShapeError(who(kind, name) + ": the rule's tangent for output leaf " + std::to_string(k) + " has type " +
-                       ir::Aval::of(touts[k]).str() + " but the output is " + ir::Aval::of(outs[k]).str());
+      ir::check_type(ir::Aval::of(touts[k]), ir::Aval::of(outs[k]),
+                     who(kind, name) + ": the rule's tangent for output leaf " + std::to_string(k) + " has type " +
+                         ir::Aval::of(touts[k]).str() + " but the output is " + ir::Aval::of(outs[k]).str());
     }
   }
 }

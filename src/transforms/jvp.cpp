@@ -71,8 +71,9 @@ void check_tangents(const std::vector<Array>& primals, const std::vector<Array>&
   for (std::size_t k = 0; k < primals.size(); ++k) {
     if (ir::is_zero(tangents[k])) continue;
     if (ir::Aval::of(primals[k]) != ir::Aval::of(tangents[k])) {
-      throw ShapeError(std::string(who) + ": tangent " + std::to_string(k) + " has type " +
-                       ir::Aval::of(tangents[k]).str() + " but its primal is " + ir::Aval::of(primals[k]).str());
+      ir::check_type(ir::Aval::of(tangents[k]), ir::Aval::of(primals[k]),
+                     std::string(who) + ": tangent " + std::to_string(k) + " has type " +
+                         ir::Aval::of(tangents[k]).str() + " but its primal is " + ir::Aval::of(primals[k]).str());
     }
   }
 }

@@ -82,8 +82,9 @@ std::vector<Array> Linearized::transpose(const std::vector<Array>& cotangents) c
   std::vector<Array> cts;
   for (std::size_t k = 0; k < cotangents.size(); ++k) {
     if (!ir::is_zero(cotangents[k]) && ir::Aval::of(cotangents[k]) != out_avals[k]) {
-      throw ShapeError("pure::vjp: cotangent " + std::to_string(k) + " has type " + ir::Aval::of(cotangents[k]).str() +
-                       " but the output is " + out_avals[k].str());
+      ir::check_type(ir::Aval::of(cotangents[k]), out_avals[k],
+                     "pure::vjp: cotangent " + std::to_string(k) + " has type " + ir::Aval::of(cotangents[k]).str() +
+                         " but the output is " + out_avals[k].str());
     }
     cts.push_back(out_is_zero[k] ? Array() : cotangents[k]);
   }

@@ -198,6 +198,19 @@ TEST(DebugNans, NamesTheFirstPrimitiveInAChain) {
   EXPECT_TRUE(contains(msg, "pure::sqrt")) << msg;
 }
 
+// Inside a numpy-surface function the message starts with that function, then
+// names the primitive; a primitive called directly is named alone.
+TEST(DebugNans, NamesTheFunctionTheUserCalledAndThePrimitive) {
+  NanCheck on(true);
+  const Array x = pure::from_host(std::vector<float>{INFINITY, 1.0f});
+  const std::string msg = nan_error([&] { pure::softmax(x); });
+  EXPECT_EQ(msg.rfind("pure::softmax: primitive '", 0), 0u) << msg;
+  const std::string sig = nan_error([&] { pure::sqrt(pure::full({2}, -1.0)); });
+  EXPECT_EQ(sig.rfind("pure::sqrt: primitive 'sqrt' produced NaN or Inf in output 0 of shape (2,)", 0), 0u) << sig;
+  const std::string direct = nan_error([&] { lax::log(pure::full({1}, -1.0)); });
+  EXPECT_EQ(direct.rfind("pure::log: produced NaN or Inf", 0), 0u) << direct;
+}
+
 TEST(DebugNans, ChecksThePrimalComputationUnderGrad) {
   NanCheck on(true);
   const std::string msg =

@@ -269,11 +269,16 @@ TEST(Indexing, BadArgumentsGiveClearErrors) {
       },
       "pure::gather: argument 'indices' i32[2,2] must have shape (3,2)");
   expect_error<pure::ShapeError>([&] { lax::gather(x, iidx, 2); }, "pure::gather: axis 2");
-  expect_error<pure::ShapeError>(
+  expect_error<pure::DTypeError>(
       [&] {
         lax::scatter_add(x, iidx, pure::zeros({3, 2}, DType::f64), 1);
       },
-      "pure::scatter_add: argument 'updates' f64[3,2]");
+      "pure::scatter_add: argument 'updates' f64[3,2] must have the dtype of operand f32[3,4]");
+  expect_error<pure::ShapeError>(
+      [&] {
+        lax::scatter_add(x, iidx, pure::zeros({2, 2}), 1);
+      },
+      "pure::scatter_add: argument 'updates' f32[2,2]");
   expect_error<pure::ShapeError>([&] { lax::argmax(pure::zeros({3, 0}), 1); }, "pure::argmax: axis 1");
   expect_error<pure::DTypeError>([&] { pure::take(x, fidx, 0); }, "pure::take: argument 'indices'");
   expect_error<pure::ShapeError>([&] { pure::take_along_axis(x, pure::zeros({3}, DType::i32), 0); },

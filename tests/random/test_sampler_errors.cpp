@@ -54,6 +54,22 @@ TEST_F(SamplerErrors, NegativeShapes) {
   expect_error<pure::ShapeError>([&] { r::randint(key(), pure::Shape{-1}, 0, 3); }, {"negative"});
 }
 
+// Bounds must give a finite, non-empty interval in the output dtype: before,
+// uniform(f32, 0, 1e39) returned all inf.
+TEST_F(SamplerErrors, UniformBoundsThatOverflowTheDtype) {
+  const auto f32 = pure::DType::f32;
+  expect_error<pure::ValueError>([&] { r::uniform(key(), pure::Shape{2}, f32, 0.0, 1e39); },
+                                 {"pure::random::uniform", "hi=1e+39", "float32"});
+  expect_error<pure::ValueError>([&] { r::uniform(key(), pure::Shape{2}, f32, -3e38, 3e38); }, {"float32", "overflow"});
+  expect_error<pure::ValueError>([&] { r::uniform(key(), pure::Shape{2}, f32, 1.0, 1.0 + 1e-10); }, {"float32"});
+  expect_error<pure::ValueError>([&] { r::uniform(key(), pure::Shape{2}, pure::DType::f64, -1e308, 1e308); },
+                                 {"pure::random::uniform", "overflows float64"});
+  // The widest float32 interval that does not overflow still draws finite values inside it.
+  for (float v : r::uniform(key(), pure::Shape{1000}, f32, 0.0, 3e38).to_host<float>()) {
+    EXPECT_TRUE(std::isfinite(v) && v >= 0.0f && v < 3e38f) << v;
+  }
+}
+
 TEST_F(SamplerErrors, UniformBounds) {
   expect_error<pure::ValueError>([&] { r::uniform(key(), pure::Shape{2}, pure::DType::f32, 1.0, 0.0); },
                                  {"pure::random::uniform", "lo < hi", "lo=1", "hi=0"});
@@ -143,7 +159,7 @@ TEST_F(SamplerErrors, Permutation) {
   expect_error<pure::ValueError>([&] { r::permutation(key(), std::int64_t{1} << 40); }, {"int32", "1099511627776"});
   expect_error<pure::ShapeError>([&] { r::permutation(key(), pure::full(pure::Shape{}, 3.0)); },
                                  {"pure::random::permutation", "'x'", "()"});
-  expect_error<pure::ShapeError>([&] { r::permutation(key(), pure::Array()); }, {"'x'", "empty Array()"});
+  expect_error<pure::ValueError>([&] { r::permutation(key(), pure::Array()); }, {"'x'", "empty", "Array()"});
   EXPECT_EQ(r::permutation(key(), 0).size(), 0);
 }
 
@@ -215,7 +231,28 @@ TEST_F(SamplerErrors, Categorical) {
       {"'logits'", "(4,0)", "no categories"});
   expect_error<pure::DTypeError>([&] { r::categorical(key(), pure::zeros(pure::Shape{3}, pure::DType::i32)); },
                                  {"pure::random::categorical", "'logits'", "int32"});
-  expect_error<pure::ShapeError>([&] { r::categorical(key(), pure::Array()); }, {"'logits'", "empty Array()"});
+  expect_error<pure::ValueError>([&] { r::categorical(key(), pure::Array()); }, {"'logits'", "empty", "Array()"});
+}
+
+// jax.random.categorical returns 0 for a line with no mass; pure refuses it.
+TEST_F(SamplerErrors, CategoricalLogitsThatCannotBeNormalised) {
+  const double ninf = -kInf;
+  // Line 1 of axis 1 (all -inf) and line (0, 2) of axis 0 (a NaN) are bad; the others are fine.
+  const pure::Array logits = pure::from_host(std::vector<double>{0.0, ninf, kNaN,  //
+                                                                 ninf, ninf, 1.0},
+                                             pure::Shape{2, 3});
+  expect_error<pure::ValueError>([&] { r::categorical(key(), logits, 1); },
+                                 {"pure::random::categorical", "'logits'", "(2,3)", "axis 1", "(0)", "NaN"});
+  expect_error<pure::ValueError>([&] { r::categorical(key(), logits, 0); }, {"axis 0", "index (1)", "only -inf"});
+  const pure::Array all_ninf = pure::full(pure::Shape{4}, ninf, pure::DType::f32);
+  expect_error<pure::ValueError>([&] { r::categorical(key(), all_ninf); }, {"'logits'", "only -inf"});
+  const pure::Array nan = pure::from_host(std::vector<float>{0.0f, std::numeric_limits<float>::quiet_NaN()});
+  expect_error<pure::ValueError>([&] { r::categorical(key(), nan); }, {"'logits'", "NaN"});
+  // Some -inf entries are fine: those categories are never drawn.
+  std::vector<float> some;
+  for (int i = 0; i < 500; ++i) some.insert(some.end(), {-INFINITY, 0.0f, -INFINITY, 0.0f});
+  const pure::Array many = pure::from_host(some, pure::Shape{500, 4});
+  for (std::int32_t c : r::categorical(key(), many).to_host<std::int32_t>()) EXPECT_TRUE(c == 1 || c == 3) << c;
 }
 
 // Validation happens before the key is recorded as used: after a rejected call

@@ -8,10 +8,33 @@
 
 namespace pure {
 
-/// Base of every error pure throws; catch this to catch them all.
+namespace detail {
+/// `message` prefixed with the user-level function being evaluated on this
+/// thread ("pure::softmax: ..."), unless there is none or it already starts so.
+std::string in_error_context(const std::string& message);
+}  // namespace detail
+
+/// Base of every error pure throws; catch this to catch them all. A message
+/// made while an ErrorContext is alive starts with that context's function.
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message) : std::runtime_error(detail::in_error_context(message)) {}
+  explicit Error(const char* message) : Error(std::string(message)) {}
+};
+
+/// Names the user-level function being evaluated, for errors raised by the
+/// primitives and helpers it calls: inside `pure::softmax`, an axis error of the
+/// `reduce_max` it runs reads "pure::softmax: pure::reduce_max: axis 2 is out of
+/// range ...". Thread-local and nesting; the outermost context (the function
+/// the user called) is the one named. NaN-debug mode names it too.
+class ErrorContext {
+ public:
+  explicit ErrorContext(const char* function) noexcept;
+  ~ErrorContext();
+  ErrorContext(const ErrorContext&) = delete;
+  ErrorContext& operator=(const ErrorContext&) = delete;
+  /// The outermost live context's function on this thread, or nullptr.
+  static const char* current() noexcept;
 };
 
 /// An argument has a shape that the function cannot take.

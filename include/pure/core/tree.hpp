@@ -363,10 +363,29 @@ std::int64_t tree_size(const T& tree) {
 namespace detail {
 /// "path: f32[3,4]" lines (paths of "" print as "(root)").
 std::string tree_text(const PathLeaves& leaves);
-/// Leaves of `other` in the order of `first`'s paths; pure::Error naming the
-/// first path that one of them lacks. `index` numbers `other` in the message.
+/// Leaves of `other` in the order of `first`'s paths; pure::ValueError naming
+/// the first path that one of them lacks. `index` numbers `other` in the message.
 std::vector<Array> aligned_leaves(const PathLeaves& first, const PathLeaves& other, const char* who, std::size_t index);
+/// aligned_leaves with the trees named in the message ("primals", "tangents").
+/// With `same_types`, each leaf of `other` must also have the dtype and shape
+/// of `first`'s leaf at its path; and no leaf of either may be an empty Array.
+std::vector<Array> aligned_leaves(const PathLeaves& first, const PathLeaves& other, const char* who,
+                                  const std::string& first_name, const std::string& other_name, bool same_types);
+/// ValueError "who: <what> is an empty (default-constructed) Array" naming the
+/// path of leaf `index` (which is empty).
+[[noreturn]] void throw_empty_leaf(const PathLeaves& leaves, std::size_t index, const char* who,
+                                   const std::string& what);
 }  // namespace detail
+
+/// Throws pure::ValueError naming `who`, `what` (e.g. "argument 0") and the
+/// path of the first empty (default-constructed) Array among the leaves of `tree`.
+template <class T>
+void require_no_empty_leaves(const T& tree, const char* who, const std::string& what) {
+  const std::vector<Array> leaves = tree_leaves(tree);
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    if (!leaves[i].valid()) detail::throw_empty_leaf(tree_leaves_with_path(tree), i, who, what);
+  }
+}
 
 /// The structure of a tree without its data: it can rebuild a tree of the same
 /// type and shape from new leaves, and lists the leaves' paths and types.

@@ -18,6 +18,10 @@ struct Aval {
   friend bool operator!=(const Aval& a, const Aval& b) { return !(a == b); }
 };
 
+/// Throws DTypeError when `got` and `want` differ in dtype, ShapeError when only
+/// their shapes differ (the message says which); nothing when they are equal.
+void check_type(const Aval& got, const Aval& want, const std::string& message);
+
 /// Short dtype name used in program text: f32, f64, i32, u32, i64, u64, bool.
 const char* short_dtype_name(DType dtype);
 

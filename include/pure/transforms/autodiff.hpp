@@ -64,6 +64,35 @@ auto unflatten_selected(const Tuple& args, const std::vector<Array>& flat) {
   }
 }
 
+template <class T, class = void>
+struct IsTree : std::false_type {};
+template <class T>
+struct IsTree<
+    T, std::void_t<decltype(TreeTraits<T>::flatten(std::declval<const T&>(), std::declval<std::vector<Array>&>()))>>
+    : std::true_type {};
+
+/// ValueError naming the first argument (by position, and the path inside it)
+/// that holds an empty (default-constructed) Array; non-tree arguments are skipped.
+template <class... Args>
+void require_valid_args(const char* who, const Args&... args) {
+  std::size_t k = 0;
+  (
+      [&](const auto& arg) {
+        if constexpr (IsTree<Decay<decltype(arg)>>::value) {
+          require_no_empty_leaves(arg, who, "argument " + std::to_string(k));
+        }
+        ++k;
+      }(args),
+      ...);
+}
+
+/// The (path, leaf) pairs with each leaf replaced by a zeros view of its type
+/// (one element of storage): enough to check another tree's types later.
+inline PathLeaves paths_and_types(PathLeaves leaves) {
+  for (auto& pl : leaves) pl.second = pure::zeros(pl.second.shape(), pl.second.dtype());
+  return leaves;
+}
+
 inline void check_scalar_loss(const Array& out, const char* who) {
   if (out.rank() != 0 || !is_floating(out.dtype())) {
     throw ShapeError(std::string(who) + ": the function must return a scalar float array, got " +
@@ -85,6 +114,7 @@ inline void check_float_leaves(const std::vector<Array>& leaves, const char* who
 template <bool kAux, std::size_t... I, class F, class... Args>
 auto value_and_grad_impl(const F& f, const char* who, const Args&... args) {
   using Tuple = std::tuple<Args...>;
+  require_valid_args(who, args...);
   const Tuple tuple(args...);
   std::vector<std::size_t> counts;
   const std::vector<Array> flat = flatten_selected<I...>(tuple, counts);
@@ -185,7 +215,14 @@ auto value_and_grad(F f, HasAux) {
 template <class F, class... Args>
 auto jvp(F f, const std::tuple<Args...>& primals, const std::tuple<Args...>& tangents) {
   using Result = detail::Decay<std::invoke_result_t<const F&, const Args&...>>;
-  const std::vector<Array> p = tree_leaves(primals), t = tree_leaves(tangents);
+  // Tangents pair with primals by path (a Tree's keys, a struct's fields), not
+  // by position, and must have their primal's dtype and shape (as jax.jvp).
+  const PathLeaves primal_leaves = tree_leaves_with_path(primals);
+  const std::vector<Array> t = detail::aligned_leaves(primal_leaves, tree_leaves_with_path(tangents), "pure::jvp",
+                                                      "the primals", "the tangents", true);
+  std::vector<Array> p;
+  p.reserve(primal_leaves.size());
+  for (const auto& pl : primal_leaves) p.push_back(pl.second);
   Result like{};
   const FlatFn flat_f = [&](const std::vector<Array>& leaves) {
     like = std::apply(f, tree_unflatten(primals, leaves));
@@ -209,6 +246,7 @@ auto jvp(F f, const X& primal, const X& tangent) {
 template <class F, class... Args>
 auto vjp(F f, const Args&... args) {
   using Result = detail::Decay<std::invoke_result_t<const F&, const Args&...>>;
+  detail::require_valid_args("pure::vjp", args...);
   const std::tuple<Args...> primals(args...);
   auto like = std::make_shared<Result>();
   const FlatFn flat_f = [&](const std::vector<Array>& leaves) {
@@ -217,8 +255,13 @@ auto vjp(F f, const Args&... args) {
   };
   auto [outs, pullback] = vjp_flat(flat_f, tree_leaves(primals));
   Result out = tree_unflatten(*like, outs);
-  auto pb = [pullback = std::move(pullback), primals](const Result& ct) {
-    return tree_unflatten(primals, pullback(tree_leaves(ct)));
+  // The cotangent must have the output's structure, dtypes and shapes; it is
+  // matched by path. Only one-element zeros views of the outputs are kept.
+  auto pb = [pullback = std::move(pullback), primals,
+             out_paths = detail::paths_and_types(tree_leaves_with_path(out))](const Result& ct) {
+    return tree_unflatten(primals,
+                          pullback(detail::aligned_leaves(out_paths, tree_leaves_with_path(ct), "pure::vjp (pullback)",
+                                                          "the outputs of f", "the cotangents", true)));
   };
   return std::make_pair(std::move(out), std::move(pb));
 }

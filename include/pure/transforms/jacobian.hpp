@@ -26,6 +26,7 @@
 #include <pure/core/creation.hpp>
 #include <pure/core/tree.hpp>
 #include <pure/ops/lax.hpp>
+#include <pure/transforms/autodiff.hpp>
 #include <pure/transforms/flat.hpp>
 
 namespace pure {
@@ -40,6 +41,7 @@ inline Shape concat_shapes(const Shape& a, const Shape& b) {
 inline std::string type_of(const Array& a) { return std::string(dtype_name(a.dtype())) + a.shape().str(); }
 
 inline void check_jacobian_float(const Array& a, const char* who, const char* what) {
+  if (!a.valid()) throw ValueError(std::string(who) + ": " + what + " is an empty (default-constructed) Array");
   if (!is_floating(a.dtype())) {
     throw DTypeError(std::string(who) + ": " + what + " must be float32 or float64, got " + type_of(a));
   }
@@ -176,15 +178,17 @@ auto linearize(F f, const Args&... args) {
     like.emplace(std::apply(f, tree_unflatten(primals, leaves)));
     return tree_leaves(*like);
   };
+  detail::require_valid_args("pure::linearize", args...);
   auto lin = std::make_shared<const Linearized>(linearize_flat(flat_f, tree_leaves(primals)));
   Result out = tree_unflatten(*like, lin->outs);
-  // The primals' paths without their data, to match tangents by path.
-  PathLeaves in_paths = tree_leaves_with_path(primals);
-  for (auto& pl : in_paths) pl.second = Array();
-  auto f_jvp = [lin, in_paths = std::move(in_paths), out_def = TreeDef<Result>(out)](const Args&... tangents) {
+  // The primals' paths and types, to match tangents by path and check their
+  // types; each leaf is a one-element zeros view, so no primal is kept alive.
+  const PathLeaves in_paths = detail::paths_and_types(tree_leaves_with_path(primals));
+  auto f_jvp = [lin, in_paths, out_def = TreeDef<Result>(out)](const Args&... tangents) {
     detail::jac::check_forward_applicable(lin->program, "pure::linearize");
-    const std::vector<Array> t = detail::aligned_leaves(
-        in_paths, tree_leaves_with_path(std::tuple<Args...>(tangents...)), "pure::linearize (tangents)", 1);
+    const std::vector<Array> t =
+        detail::aligned_leaves(in_paths, tree_leaves_with_path(std::tuple<Args...>(tangents...)),
+                               "pure::linearize (f_jvp)", "the primals", "the tangents", true);
     return out_def.unflatten(lin->apply(t));
   };
   return std::make_pair(std::move(out), std::move(f_jvp));
