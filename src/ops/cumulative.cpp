@@ -37,7 +37,7 @@ struct BlockScan {
     out(g.at(line, b * kBlock)) = acc;
     for (std::int64_t t = b * kBlock + 1; t < end; ++t) {
       const std::int64_t k = g.at(line, t);
-      acc = static_cast<T>(acc + x(k));
+      acc = pure::detail::wrapping_add(acc, x(k));  // integers wrap, as XLA
       out(k) = acc;
     }
     totals(i) = acc;
@@ -54,7 +54,7 @@ struct BlockOffsets {
     for (std::int64_t b = 0; b < blocks; ++b) {
       const T tot = totals(line * blocks + b);
       totals(line * blocks + b) = run;
-      run = static_cast<T>(run + tot);
+      run = pure::detail::wrapping_add(run, tot);
     }
   }
 };
@@ -69,7 +69,7 @@ struct AddOffsets {
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
     const std::int64_t line = i / per_line, t = kBlock + i % per_line;
     const std::int64_t k = g.at(line, t);
-    out(k) = static_cast<T>(offsets(line * g.blocks + t / kBlock) + out(k));
+    out(k) = pure::detail::wrapping_add(offsets(line * g.blocks + t / kBlock), out(k));
   }
 };
 

@@ -193,7 +193,7 @@ struct ScatterSum {
     const std::int64_t end = static_cast<std::int64_t>(keys.extent(0));
     for (std::int64_t r = lo; r < end && keys(r) < first + m; ++r) {
       const std::int64_t j = keys(r) - first;
-      acc = static_cast<T>(acc + updates((p * m + j) * post + q));
+      acc = pure::detail::wrapping_add(acc, updates((p * m + j) * post + q));  // integers wrap, as XLA
     }
     out(o) = acc;
   }

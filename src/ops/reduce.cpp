@@ -20,7 +20,7 @@ constexpr int kStack = 9;  // log2(kBlock) + 1 levels of the pairwise tree
 struct SumCombine {
   template <class T>
   static KOKKOS_INLINE_FUNCTION T apply(T a, T b) {
-    return static_cast<T>(a + b);
+    return pure::detail::wrapping_add(a, b);  // integers wrap (as XLA), never signed overflow
   }
 };
 struct MaxCombine {

@@ -142,4 +142,35 @@ TEST(IntegerArithmetic, UnsignedOverflowWraps) {
             (std::vector<std::uint32_t>{hi, 0}));
 }
 
+// Sums, cumulative sums, scatter_add and integer products wrap modulo 2^n as in
+// XLA; they run in unsigned arithmetic, so the UBSan job (signed-integer-overflow)
+// fails if any kernel relies on signed overflow.
+template <class T>
+void expect_accumulations_wrap() {
+  const T hi = lim<T>::max(), lo = lim<T>::min();
+  const Array x = pure::from_host(std::vector<T>{hi, 1, 1, lo});
+  EXPECT_EQ(pure::lax::reduce_sum(x, {0}).template item<T>(), T(1));  // hi + 1 + 1 + lo = 1 mod 2^n
+  EXPECT_EQ(pure::cumsum(x).template to_host<T>(), (std::vector<T>{hi, lo, T(lo + 1), 1}));
+  // Long enough for the blocked paths: 600 copies of hi (leading-axis lanes and trailing blocks).
+  std::vector<T> many(600 * 3, hi);
+  const Array m = pure::from_host(many, pure::Shape{600, 3});
+  const T want = static_cast<T>(static_cast<std::make_unsigned_t<T>>(hi) * 600u);
+  for (T v : pure::lax::reduce_sum(m, {0}).template to_host<T>()) EXPECT_EQ(v, want);
+  for (T v : pure::lax::reduce_sum(pure::transpose(m), {1}).template to_host<T>()) EXPECT_EQ(v, want);
+  EXPECT_EQ(pure::cumsum(m, 0).template to_host<T>().back(), want);
+  const Array idx = pure::from_host(std::vector<std::int32_t>{0, 0});
+  const Array upd = pure::from_host(std::vector<T>{hi, hi});
+  EXPECT_EQ(pure::lax::scatter_add(pure::from_host(std::vector<T>{2}), idx, upd, 0).template item<T>(),
+            static_cast<T>(static_cast<std::make_unsigned_t<T>>(hi) * 2u + 2u));
+  const Array a = pure::from_host(std::vector<T>{hi, hi}, pure::Shape{1, 2});
+  const Array b = pure::from_host(std::vector<T>{hi, hi}, pure::Shape{2, 1});
+  EXPECT_EQ(pure::matmul(a, b).template item<T>(),
+            static_cast<T>(static_cast<std::make_unsigned_t<T>>(hi) * static_cast<std::make_unsigned_t<T>>(hi) * 2u));
+}
+
+TEST(IntegerArithmetic, AccumulationsWrap) {
+  expect_accumulations_wrap<std::int32_t>();
+  expect_accumulations_wrap<std::int64_t>();
+}
+
 }  // namespace
