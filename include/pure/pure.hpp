@@ -13,6 +13,7 @@
 #include <pure/core/tree.hpp>
 #include <pure/ir/builder.hpp>
 #include <pure/ir/interpreter.hpp>
+#include <pure/ir/passes.hpp>
 #include <pure/ir/primitive.hpp>
 #include <pure/ir/program.hpp>
 #include <pure/ops/lax.hpp>
@@ -25,3 +26,4 @@
 #include <pure/transforms/custom.hpp>
 #include <pure/transforms/flat.hpp>
 #include <pure/transforms/jacobian.hpp>
+#include <pure/transforms/jit.hpp>

@@ -1,0 +1,20 @@
+// Program -> Program passes run by jit before a program is cached. Each keeps
+// results bitwise equal: it only removes or shares equations, never reorders
+// or rewrites arithmetic. Each lives in its own file under src/ir/passes/.
+#pragma once
+
+#include <pure/ir/program.hpp>
+
+namespace pure::ir {
+
+/// Drops equations whose outputs no output depends on, and consts no equation
+/// or output reads (every primitive is pure, so nothing else is observable).
+Program eliminate_dead_code(const Program& program);
+
+/// Shares equations that apply the same primitive with the same params to the
+/// same operands (variables, or literals of equal dtype and bits): later
+/// copies are removed and their uses read the first one's outputs. A pure
+/// primitive gives the same bits for the same inputs, so results do not change.
+Program eliminate_common_subexpressions(const Program& program);
+
+}  // namespace pure::ir

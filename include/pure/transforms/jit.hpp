@@ -1,0 +1,254 @@
+// jit: trace a function once per signature, optimise the program, cache it.
+//
+//   auto step = pure::jit([](const Params& p, const pure::Array& x, int layers) { ... });
+//   Params out = step(params, x, 3);   // traces (first call with these types and layers = 3)
+//   out = step(params, x, 3);          // runs the cached program: no tracing
+//   out = step(params, x, 4);          // a new static value: one more trace
+//
+// Arguments that are trees of arrays (Array, pure::Tree, PURE_TREE structs,
+// containers of them) are traced; every other argument is *static*: its value
+// is part of the cache key (compared with ==, hashed with std::hash), as
+// `static_argnums` in JAX, so C++ needs no annotation. The signature of a call
+// is each tree argument's structure, dtypes and shapes plus the static values.
+// Arrays captured by `f` (not passed as arguments) are constants of the traced
+// program: their values at trace time are baked in, as in JAX.
+//
+// This first version runs the optimised program equation by equation (the
+// eager kernels, so results are bitwise those of eager). Fusion, the memory
+// arena and jit as a primitive are not built yet (docs/jit.md, issue 10).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include <pure/core/tree.hpp>
+#include <pure/ir/program.hpp>
+#include <pure/transforms/autodiff.hpp>
+
+namespace pure {
+
+/// Options of pure::jit.
+struct JitOptions {
+  /// Name used in logs (PURE_LOG_COMPILES=1), errors and lower() text.
+  std::string name = "f";
+  JitOptions& named(std::string n) {
+    name = std::move(n);
+    return *this;
+  }
+};
+
+namespace detail::jit {
+
+template <class T, class = void>
+struct IsHashable : std::false_type {};
+template <class T>
+struct IsHashable<T, std::void_t<decltype(std::hash<T>{}(std::declval<const T&>())),
+                                 decltype(std::declval<const T&>() == std::declval<const T&>())>> : std::true_type {};
+
+template <class T, class = void>
+struct IsPrintable : std::false_type {};
+template <class T>
+struct IsPrintable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+    : std::true_type {};
+
+/// A static argument's value, type-erased: equality, hash and text for logs.
+struct StaticValue {
+  virtual ~StaticValue() = default;
+  virtual bool equals(const StaticValue& other) const = 0;
+  virtual std::size_t hash() const = 0;
+  virtual std::string str() const = 0;
+};
+
+template <class T>
+struct StaticOf final : StaticValue {
+  T value;
+  explicit StaticOf(const T& v) : value(v) {}
+  bool equals(const StaticValue& other) const override {
+    const auto* o = dynamic_cast<const StaticOf<T>*>(&other);
+    return o != nullptr && static_cast<bool>(o->value == value);
+  }
+  std::size_t hash() const override { return std::hash<T>{}(value); }
+  std::string str() const override {
+    if constexpr (IsPrintable<T>::value) {
+      std::ostringstream os;
+      os << value;
+      return os.str();
+    } else {
+      return "<static, hash " + std::to_string(hash()) + ">";
+    }
+  }
+};
+
+/// What a call looks like to the cache: per argument, either the text of its
+/// tree (type, paths, dtypes, shapes) or its static value.
+struct Signature {
+  std::vector<std::string> trees;                           // "" for static arguments
+  std::vector<std::shared_ptr<const StaticValue>> statics;  // nullptr for tree arguments
+  std::size_t hash = 0;
+  bool operator==(const Signature& o) const;
+  /// "argument 1: f32[3] -> f32[4]" for the first argument that differs from `before`.
+  std::string difference_from(const Signature& before) const;
+};
+
+/// A traced program in two forms plus the (type-erased) structure of f's result.
+/// `program` has every pass and runs when the inputs are concrete values.
+/// `for_transforms` has only the passes that keep derivatives bitwise equal
+/// (dead code): a transform of a program with shared subexpressions would sum
+/// cotangents in another order than eager grad does.
+struct Executable {
+  ir::Program program;
+  ir::Program for_transforms;
+  std::shared_ptr<const void> result_structure;
+};
+
+/// The non-template core of a jitted function: its cache and counters.
+class Cache {
+ public:
+  explicit Cache(std::string name) : name_(std::move(name)) {}
+  /// The executable for `sig`, or nullptr.
+  std::shared_ptr<const Executable> find(const Signature& sig) const;
+  /// Optimises `traced` (the passes), caches it under `sig`, logs the trace
+  /// when PURE_LOG_COMPILES is set, and returns it.
+  std::shared_ptr<const Executable> insert(const Signature& sig, ir::Program traced,
+                                           std::shared_ptr<const void> result_structure);
+  std::size_t size() const;
+  std::size_t traces() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  mutable std::mutex mutex_;
+  std::vector<std::pair<Signature, std::shared_ptr<const Executable>>> entries_;
+  std::size_t traces_ = 0;
+};
+
+/// The passes jit runs on programs that run directly, in order (dead code,
+/// common subexpressions, dead code).
+ir::Program optimize(const ir::Program& program);
+/// Text of an executable for lower(): header, then the optimised program.
+std::string lower_text(const std::string& name, const Signature& sig, const ir::Program& program);
+/// Runs the executable on the leaves, equation by equation under the current
+/// interpreter: `for_transforms` when a leaf is traced by a transform.
+std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves);
+
+template <class T>
+constexpr bool kIsTree = pure::detail::IsTree<std::decay_t<T>>::value;
+
+// Appends one argument to the signature and, for trees, its leaves.
+template <class T>
+void describe(const T& arg, Signature& sig, std::vector<Array>& leaves) {
+  if constexpr (kIsTree<T>) {
+    const std::size_t before = leaves.size();
+    TreeTraits<T>::flatten(arg, leaves);
+    std::string text = typeid(T).name();
+    text += '\n';
+    for (std::size_t i = before; i < leaves.size(); ++i) {
+      if (!leaves[i].valid()) {
+        throw ValueError("pure::jit: argument " + std::to_string(sig.trees.size()) + " holds an empty Array");
+      }
+    }
+    text += tree_str(arg);
+    sig.hash = sig.hash * 1000003u ^ std::hash<std::string>{}(text);
+    sig.trees.push_back(std::move(text));
+    sig.statics.push_back(nullptr);
+  } else {
+    static_assert(IsHashable<T>::value,
+                  "pure::jit: a non-array argument is static (part of the cache key): its type needs "
+                  "operator== and a std::hash specialisation");
+    auto v = std::make_shared<const StaticOf<T>>(arg);
+    sig.hash = sig.hash * 1000003u ^ v->hash();
+    sig.trees.emplace_back();
+    sig.statics.push_back(std::move(v));
+  }
+}
+
+// Rebuilds argument `arg` of a traced call: trees from the next leaves, statics as given.
+template <class T>
+T rebuild(const T& arg, const Array*& it) {
+  if constexpr (kIsTree<T>) {
+    return TreeTraits<T>::unflatten(arg, it);
+  } else {
+    return arg;
+  }
+}
+
+}  // namespace detail::jit
+
+/// A jitted function (made by pure::jit): call it like f.
+template <class F>
+class Jitted {
+ public:
+  Jitted(F f, JitOptions options)
+      : f_(std::move(f)), cache_(std::make_shared<detail::jit::Cache>(std::move(options.name))) {}
+
+  template <class... Args>
+  auto operator()(const Args&... args) const {
+    using Result = std::decay_t<std::invoke_result_t<const F&, const Args&...>>;
+    static_assert(detail::jit::kIsTree<Result>, "pure::jit: f must return a tree of arrays");
+    detail::jit::Signature sig;
+    std::vector<Array> leaves;
+    (detail::jit::describe(args, sig, leaves), ...);
+    std::shared_ptr<const detail::jit::Executable> exe = cache_->find(sig);
+    if (!exe) exe = trace<Result>(sig, leaves, args...);
+    const std::vector<Array> outs = detail::jit::run(*exe, leaves);
+    return static_cast<const TreeDef<Result>*>(exe->result_structure.get())->unflatten(outs);
+  }
+
+  /// The optimised program for these arguments as text (traces if needed),
+  /// like jax.jit(f).lower(x).as_text().
+  template <class... Args>
+  std::string lower(const Args&... args) const {
+    using Result = std::decay_t<std::invoke_result_t<const F&, const Args&...>>;
+    detail::jit::Signature sig;
+    std::vector<Array> leaves;
+    (detail::jit::describe(args, sig, leaves), ...);
+    std::shared_ptr<const detail::jit::Executable> exe = cache_->find(sig);
+    if (!exe) exe = trace<Result>(sig, leaves, args...);
+    return detail::jit::lower_text(cache_->name(), sig, exe->program);
+  }
+
+  /// Number of cached executables (one per signature seen).
+  std::size_t cache_size() const { return cache_->size(); }
+  /// Number of traces so far (the first call of each signature).
+  std::size_t trace_count() const { return cache_->traces(); }
+
+ private:
+  template <class Result, class... Args>
+  std::shared_ptr<const detail::jit::Executable> trace(const detail::jit::Signature& sig,
+                                                       const std::vector<Array>& leaves, const Args&... args) const {
+    std::vector<ir::Aval> avals;
+    avals.reserve(leaves.size());
+    for (const Array& a : leaves) avals.push_back(ir::Aval::of(a));
+    std::shared_ptr<TreeDef<Result>> structure;
+    const FlatFn flat = [&](const std::vector<Array>& in) {
+      const Array* it = in.data();
+      // Braced init evaluates left to right, so leaves are consumed in order.
+      std::tuple<Args...> rebuilt{detail::jit::rebuild(args, it)...};
+      Result r = std::apply(f_, rebuilt);
+      structure = std::make_shared<TreeDef<Result>>(r);
+      return tree_leaves(r);
+    };
+    ir::Program program = make_program_flat(flat, avals);
+    return cache_->insert(sig, std::move(program), std::move(structure));
+  }
+
+  F f_;
+  std::shared_ptr<detail::jit::Cache> cache_;  // shared by copies of the jitted function
+};
+
+/// jit(f): f traced once per signature (see the top of this header).
+template <class F>
+Jitted<F> jit(F f, JitOptions options = {}) {
+  return Jitted<F>(std::move(f), std::move(options));
+}
+
+}  // namespace pure

@@ -1,0 +1,242 @@
+// pure::jit: bitwise equality with eager (under grad too), the trace cache and
+// its keys, static arguments, the compile log, lower() text, tracing errors.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <pure/pure.hpp>
+#include <pure/transforms/jit.hpp>
+
+namespace {
+
+using pure::Array;
+using pure::DType;
+using pure::Shape;
+using pure::Tree;
+
+void expect_same_bits(const Array& a, const Array& b) {
+  ASSERT_EQ(a.dtype(), b.dtype());
+  ASSERT_EQ(a.shape(), b.shape());
+  if (a.dtype() == DType::f64) {
+    const auto x = a.to_host<double>(), y = b.to_host<double>();
+    EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0);
+  } else {
+    const auto x = a.to_host<float>(), y = b.to_host<float>();
+    EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(float)), 0);
+  }
+}
+
+void expect_same_bits(const Tree& a, const Tree& b) {
+  const auto x = pure::tree_leaves_with_path(a), y = pure::tree_leaves_with_path(b);
+  ASSERT_EQ(x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(x[i].first, y[i].first);
+    expect_same_bits(x[i].second, y[i].second);
+  }
+}
+
+Tree mlp_params(std::uint32_t seed) {
+  namespace r = pure::random;
+  const r::Key k = r::key(seed);
+  Tree p;
+  p["dense0"]["w"] = r::normal(r::fold_in(k, 0), Shape{8, 16}) * 0.3;
+  p["dense0"]["b"] = r::normal(r::fold_in(k, 1), Shape{16}) * 0.1;
+  p["dense1"]["w"] = r::normal(r::fold_in(k, 2), Shape{16, 1}) * 0.3;
+  p["dense1"]["b"] = pure::zeros({1});
+  return p;
+}
+
+// An MLP loss with a repeated subexpression and some dead code, so the passes act.
+Array mlp_loss(const Tree& p, const Array& x, const Array& y) {
+  const Array h = pure::tanh(pure::matmul(x, p["dense0"]["w"]) + p["dense0"]["b"]);
+  const Array unused = pure::exp(h);  // dead code
+  (void)unused;
+  const Array out = pure::matmul(h, p["dense1"]["w"]) + p["dense1"]["b"];
+  const Array err = out - y;
+  return pure::mean(err * err) + 1e-3 * pure::sum(pure::tanh(pure::matmul(x, p["dense0"]["w"]) + p["dense0"]["b"]));
+}
+
+TEST(Jit, MatchesEagerBitwiseWithGradInsideAndOutside) {
+  const Tree p = mlp_params(1);
+  const Array x = pure::random::normal(pure::random::key(2), Shape{32, 8});
+  const Array y = pure::random::normal(pure::random::key(3), Shape{32, 1});
+  const auto jitted = pure::jit(mlp_loss);
+  expect_same_bits(jitted(p, x, y), mlp_loss(p, x, y));
+  const Tree g = pure::grad(mlp_loss)(p, x, y);
+  expect_same_bits(pure::grad(jitted)(p, x, y), g);               // grad(jit(f))
+  expect_same_bits(pure::jit(pure::grad(mlp_loss))(p, x, y), g);  // jit(grad(f))
+  const auto vg = pure::jit(pure::value_and_grad(mlp_loss));      // jit(value_and_grad(f)): a pair
+  const auto [v, g2] = vg(p, x, y);
+  expect_same_bits(v, mlp_loss(p, x, y));
+  expect_same_bits(g2, g);
+  expect_same_bits(pure::jit(jitted)(p, x, y), mlp_loss(p, x, y));  // jit(jit(f))
+}
+
+TEST(Jit, OneTracePerSignature) {
+  int calls = 0;  // counts executions of f's body: only tracing runs it
+  const auto f = [&calls](const Array& x) {
+    ++calls;
+    return pure::sin(x) * 2.0;
+  };
+  const auto jf = pure::jit(f);
+  const Array a = pure::ones({3});
+  jf(a);
+  jf(pure::zeros({3}));  // other values, same signature
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(jf.trace_count(), 1u);
+  jf(pure::ones({4}));  // new shape
+  EXPECT_EQ(jf.trace_count(), 2u);
+  jf(pure::ones({3}, DType::f64));  // new dtype
+  EXPECT_EQ(jf.trace_count(), 3u);
+  jf(pure::ones({3}));
+  jf(pure::ones({4}));
+  EXPECT_EQ(jf.trace_count(), 3u);
+  EXPECT_EQ(jf.cache_size(), 3u);
+  EXPECT_EQ(calls, 3);
+  // Copies share the cache.
+  const auto copy = jf;
+  copy(pure::ones({4}));
+  EXPECT_EQ(copy.trace_count(), 3u);
+}
+
+TEST(Jit, TreeStructureIsPartOfTheKey) {
+  const auto f = [](const Tree& t) { return pure::sum(pure::tree_leaves(t).at(0)); };
+  const auto jf = pure::jit(f);
+  Tree a;
+  a["w"] = pure::ones({2});
+  jf(a);
+  Tree b = a;
+  b["v"] = pure::ones({2});  // one more leaf
+  jf(b);
+  Tree c;
+  c["u"] = pure::ones({2});  // another key
+  jf(c);
+  EXPECT_EQ(jf.trace_count(), 3u);
+  jf(a);
+  EXPECT_EQ(jf.trace_count(), 3u);
+}
+
+struct Activation {
+  int kind = 0;
+  bool operator==(const Activation& o) const { return kind == o.kind; }
+};
+
+}  // namespace
+
+template <>
+struct std::hash<Activation> {
+  std::size_t operator()(const Activation& a) const { return std::hash<int>{}(a.kind); }
+};
+
+namespace {
+
+TEST(Jit, NonArrayArgumentsAreStatic) {
+  int calls = 0;
+  const auto f = [&calls](const Array& x, int power, const Activation& act, const std::string& label) {
+    ++calls;
+    const Array y = pure::lax::integer_pow(x, power);
+    return act.kind == 0 ? pure::tanh(y) : y * static_cast<double>(label.size());
+  };
+  const auto jf = pure::jit(f);
+  const Array x = pure::from_host(std::vector<float>{0.5f, -1.5f});
+  expect_same_bits(jf(x, 3, Activation{0}, std::string("ab")), f(x, 3, Activation{0}, "ab"));
+  jf(x, 3, Activation{0}, std::string("ab"));
+  EXPECT_EQ(jf.trace_count(), 1u);
+  expect_same_bits(jf(x, 2, Activation{0}, std::string("ab")), f(x, 2, Activation{0}, "ab"));
+  EXPECT_EQ(jf.trace_count(), 2u);
+  expect_same_bits(jf(x, 2, Activation{1}, std::string("abc")), f(x, 2, Activation{1}, "abc"));
+  EXPECT_EQ(jf.trace_count(), 3u);
+  jf(x, 2, Activation{1}, std::string("abcd"));
+  EXPECT_EQ(jf.trace_count(), 4u);
+  jf(x, 3, Activation{0}, std::string("ab"));
+  EXPECT_EQ(jf.trace_count(), 4u);
+}
+
+TEST(Jit, LogCompilesSaysWhatChanged) {
+  ::setenv("PURE_LOG_COMPILES", "1", 1);
+  const auto jf =
+      pure::jit([](const Array& x, int n) { return pure::lax::integer_pow(x, n); }, pure::JitOptions{}.named("power"));
+  ::testing::internal::CaptureStderr();
+  jf(pure::ones({3}), 2);
+  jf(pure::ones({4}), 2);
+  jf(pure::ones({4}), 5);
+  jf(pure::ones({4}), 5);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ::unsetenv("PURE_LOG_COMPILES");
+  EXPECT_NE(log.find("pure::jit: tracing 'power' (trace 1): first call"), std::string::npos) << log;
+  EXPECT_NE(log.find("(trace 2): argument 0: (root): f32[3] -> (root): f32[4]"), std::string::npos) << log;
+  EXPECT_NE(log.find("(trace 3): argument 1: static 2 -> static 5"), std::string::npos) << log;
+  EXPECT_EQ(log.find("(trace 4)"), std::string::npos) << log;
+}
+
+TEST(Jit, LowerShowsTheOptimisedProgram) {
+  const auto f = [](const Array& x) {
+    const Array unused = pure::lax::exp(x);
+    (void)unused;
+    return pure::lax::mul(pure::lax::sin(x), pure::lax::sin(x));
+  };
+  const auto jf = pure::jit(f, pure::JitOptions{}.named("square_of_sin"));
+  EXPECT_EQ(jf.lower(pure::zeros({3})),
+            "pure::jit 'square_of_sin'\n"
+            "  arguments:\n"
+            "    0: (root): f32[3]\n"
+            "  passes: dead code, common subexpressions, dead code\n"
+            "  program (2 equations, run one kernel per equation):\n"
+            "{ lambda ; a:f32[3]. let\n"
+            "    b:f32[3] = sin a\n"
+            "    c:f32[3] = mul b b\n"
+            "  in (c,) }\n");
+  EXPECT_EQ(jf.trace_count(), 1u);  // lower traced; the call below reuses it
+  jf(pure::ones({3}));
+  EXPECT_EQ(jf.trace_count(), 1u);
+}
+
+TEST(Jit, ReadingATracedValueIsAConcretizationError) {
+  const auto f = [](const Array& x) { return x.item<float>() > 0 ? x : -x; };
+  const auto jf = pure::jit(f);
+  try {
+    jf(pure::ones({}));
+    ADD_FAILURE() << "no exception";
+  } catch (const pure::ConcretizationError& e) {
+    EXPECT_NE(std::string(e.what()).find("traced"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(jf(Array()), pure::ValueError);
+}
+
+TEST(Jit, CapturedArraysAreBakedInAtTraceTime) {
+  Array scale = pure::full({}, 2.0);
+  const auto jf = pure::jit([&scale](const Array& x) { return x * scale; });
+  EXPECT_EQ(jf(pure::ones({})).item<float>(), 2.0f);
+  scale = pure::full({}, 3.0);  // as in JAX: the cached program keeps the traced value
+  EXPECT_EQ(jf(pure::ones({})).item<float>(), 2.0f);
+}
+
+}  // namespace
+
+namespace {
+
+// A jitted function that captures a value traced by an enclosing grad: the
+// program is valid for that call only, so it is traced every time, and the
+// derivative flows through the capture.
+TEST(Jit, CapturingATracerOfAnEnclosingTransform) {
+  const Array* weight = nullptr;
+  const auto inner = pure::jit([&weight](const Array& x) { return pure::sum(x * *weight * *weight); });
+  const auto outer = [&](const Array& w) {
+    weight = &w;
+    return inner(pure::ones({2}));
+  };
+  // d/dw sum(x w^2) with x = 1: 2 w per element.
+  const std::vector<float> g1 = pure::grad(outer)(pure::from_host(std::vector<float>{1.5f, -2.0f})).to_host<float>();
+  EXPECT_EQ(g1, (std::vector<float>{3.0f, -4.0f}));
+  // A cached program would still hold the first call's tracer.
+  const std::vector<float> g2 = pure::grad(outer)(pure::from_host(std::vector<float>{0.5f, 4.0f})).to_host<float>();
+  EXPECT_EQ(g2, (std::vector<float>{1.0f, 8.0f}));
+  EXPECT_EQ(inner.trace_count(), 2u);
+  EXPECT_EQ(inner.cache_size(), 0u);
+}
+
+}  // namespace
