@@ -108,7 +108,7 @@ std::size_t Cache::traces() const {
 ir::Program optimize(const ir::Program& program) {
   // CSE can leave equations unused (a duplicate's consumers now read the
   // first copy), so dead code runs before and after it.
-  ir::Program p = ir::eliminate_common_subexpressions(ir::eliminate_dead_code(program));
+  ir::Program p = ir::eliminate_common_subexpressions(ir::simplify(ir::eliminate_dead_code(program)));
   p = ir::eliminate_dead_code(p);
 #ifndef NDEBUG
   p.typecheck();
@@ -119,7 +119,7 @@ ir::Program optimize(const ir::Program& program) {
 std::string lower_text(const std::string& name, const Signature& sig, const ir::Program& program) {
   std::string s = "pure::jit '" + name + "'\n  arguments:";
   for (std::size_t i = 0; i < sig.trees.size(); ++i) s += "\n    " + std::to_string(i) + ": " + argument_text(sig, i);
-  s += "\n  passes: dead code, common subexpressions, dead code\n  program (" + std::to_string(program.eqns.size()) +
+  s += "\n  passes: dead code, simplify, common subexpressions, dead code\n  program (" + std::to_string(program.eqns.size()) +
        " equations, run one kernel per equation):\n" + program.str() + "\n";
   return s;
 }

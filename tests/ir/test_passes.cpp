@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <pure/ir/passes.hpp>
@@ -110,6 +111,93 @@ TEST(Passes, OutputsAndInputsSurvive) {
             "{ lambda ; a:f32[] b:f32[2]. let\n"
             "    c:f32[] = exp a\n"
             "  in (c, c) }");
+}
+
+TEST(Passes, SimplifyRemovesOnlyExactIdentities) {
+  const auto f = [](const Array& x) {
+    const Array a = x * 1.0;                                               // goes
+    const Array b = a + (-0.0);                                            // goes: x + (-0.0) is x for every x
+    const Array c = b + 0.0;                                               // stays: -0.0 + 0.0 is +0.0
+    const Array d = pure::astype(c, DType::f32);                           // goes: same dtype
+    const Array e = lax::reshape(lax::reshape(d, Shape{3, 2}), Shape{6});  // one reshape
+    const Array g = e - 0.0;                                               // goes
+    const Array h = lax::transpose(lax::transpose(x, {1, 0}), {1, 0});     // goes entirely
+    const Array k = h / 1.0;                                               // goes
+    return std::vector<Array>{g, k * 2.0};
+  };
+  const ir::Program traced = pure::make_program(f, pure::zeros({2, 3}));
+  const ir::Program p = ir::eliminate_dead_code(ir::simplify(traced));
+  // The scalars were broadcast eagerly, so they are consts (a = +0.0, b = 2.0);
+  // the consts for 1.0, -0.0 and the subtracted 0.0 are gone with their equations.
+  EXPECT_EQ(p.str(),
+            "{ lambda a:f32[2,3] b:f32[2,3]; c:f32[2,3]. let\n"
+            "    d:f32[2,3] = add c a\n"
+            "    e:f32[6] = reshape[new_sizes=(6,)] d\n"
+            "    f:f32[2,3] = mul c b\n"
+            "  in (e, f) }");
+  ASSERT_EQ(p.consts.size(), 2u);
+  EXPECT_EQ(p.consts[0].to_host<float>().at(0), 0.0f);
+  EXPECT_FALSE(std::signbit(p.consts[0].to_host<float>().at(0)));
+  EXPECT_EQ(p.consts[1].to_host<float>().at(0), 2.0f);
+  // Bitwise equal on the inputs where a wrong rewrite would show: signed zeros, NaN, infinities.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const Array x = pure::from_host(std::vector<float>{-0.0f, 0.0f, nan, -inf, 1e-45f, -3.5f}, Shape{2, 3});
+  expect_same_bits(ir::eval_program(traced, {x}), ir::eval_program(p, {x}));
+}
+
+TEST(Passes, SimplifyRemovesIntegerZerosAndConstOnes) {
+  // Integer x + 0 goes; so does a product with a const that is all ones.
+  const auto f = [](const Array& n, const Array& row) {
+    const Array a = n + 0.0;
+    const Array ones_matrix = lax::broadcast_in_dim(row, Shape{2, 3}, {1});
+    return std::vector<Array>{a, lax::mul(ones_matrix, lax::broadcast_in_dim(pure::full({}, 1.0), Shape{2, 3}, {}))};
+  };
+  const ir::Program traced = pure::make_program(f, pure::zeros({3}, DType::i32), pure::zeros({3}));
+  const ir::Program p = ir::eliminate_dead_code(ir::simplify(traced));
+  EXPECT_EQ(p.str(),
+            "{ lambda ; a:i32[3] b:f32[3]. let\n"
+            "    c:f32[2,3] = broadcast_in_dim[shape=(2, 3) broadcast_dimensions=(1,)] b\n"
+            "  in (a, c) }");
+}
+
+// Chains of reshapes and transposes (as transforms can produce them; the lax
+// functions already fold them when tracing), written as a program by hand.
+TEST(Passes, SimplifyMergesReshapeAndTransposeChains) {
+  const ir::Primitive* reshape = ir::find_primitive("reshape");
+  const ir::Primitive* transpose = ir::find_primitive("transpose");
+  ASSERT_NE(reshape, nullptr);
+  ASSERT_NE(transpose, nullptr);
+  ir::Program p;
+  p.avals = {ir::Aval{Shape{2, 3, 4}}, ir::Aval{Shape{6, 4}},    ir::Aval{Shape{24}},        // x, reshape, reshape
+             ir::Aval{Shape{3, 4, 2}}, ir::Aval{Shape{4, 2, 3}}, ir::Aval{Shape{2, 3, 4}}};  // transposes
+  p.invars = {0};
+  auto eqn = [](const ir::Primitive* prim, int in, int out, ir::Params params) {
+    ir::Eqn e;
+    e.prim = prim;
+    e.inputs = {ir::Atom{in, Array()}};
+    e.outputs = {out};
+    e.params = std::move(params);
+    return e;
+  };
+  p.eqns.push_back(eqn(reshape, 0, 1, ir::Params{{"new_sizes", std::vector<std::int64_t>{6, 4}}}));
+  p.eqns.push_back(eqn(reshape, 1, 2, ir::Params{{"new_sizes", std::vector<std::int64_t>{24}}}));
+  p.eqns.push_back(eqn(transpose, 0, 3, ir::Params{{"permutation", std::vector<std::int64_t>{1, 2, 0}}}));
+  p.eqns.push_back(eqn(transpose, 3, 4, ir::Params{{"permutation", std::vector<std::int64_t>{1, 2, 0}}}));
+  p.eqns.push_back(eqn(transpose, 4, 5, ir::Params{{"permutation", std::vector<std::int64_t>{1, 2, 0}}}));
+  p.outs = {ir::Atom{2, Array()}, ir::Atom{4, Array()}, ir::Atom{5, Array()}};
+  p.typecheck();
+  const ir::Program q = ir::eliminate_dead_code(ir::simplify(p));
+  q.typecheck();
+  // Output 2 is x itself (three rotations of three axes are the identity).
+  EXPECT_EQ(q.str(),
+            "{ lambda ; a:f32[2,3,4]. let\n"
+            "    b:f32[24] = reshape[new_sizes=(24,)] a\n"
+            "    c:f32[4,2,3] = transpose[permutation=(2, 0, 1)] a\n"
+            "  in (b, c, a) }");
+  std::vector<float> v(24);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i) * 0.25f - 3.0f;
+  const Array x = pure::from_host(v, Shape{2, 3, 4});
+  expect_same_bits(ir::eval_program(p, {x}), ir::eval_program(q, {x}));
 }
 
 }  // namespace

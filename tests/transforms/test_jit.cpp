@@ -184,7 +184,7 @@ TEST(Jit, LowerShowsTheOptimisedProgram) {
             "pure::jit 'square_of_sin'\n"
             "  arguments:\n"
             "    0: (root): f32[3]\n"
-            "  passes: dead code, common subexpressions, dead code\n"
+            "  passes: dead code, simplify, common subexpressions, dead code\n"
             "  program (2 equations, run one kernel per equation):\n"
             "{ lambda ; a:f32[3]. let\n"
             "    b:f32[3] = sin a\n"

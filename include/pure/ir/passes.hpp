@@ -17,4 +17,12 @@ Program eliminate_dead_code(const Program& program);
 /// primitive gives the same bits for the same inputs, so results do not change.
 Program eliminate_common_subexpressions(const Program& program);
 
+/// Removes equations whose result is bitwise one of their operands for every
+/// input: x * 1, 1 * x, x / 1, x + (-0.0), x - 0.0 (integers: x + 0, x - 0),
+/// convert_element_type / reshape / broadcast_in_dim to the operand's own type,
+/// identity transposes; merges reshape(reshape(x)) and transpose(transpose(x)).
+/// (x + 0.0 stays: -0.0 + 0.0 is +0.0.) Operands that are scalar constants are
+/// literals or broadcast_in_dim of a literal.
+Program simplify(const Program& program);
+
 }  // namespace pure::ir
