@@ -15,7 +15,7 @@ namespace {
 constexpr double kLn2 = 0.69314718055994530942;
 constexpr double kLn10 = 2.30258509299404568402;
 // Above this |x|, asinh(x) = log(2|x|) + 1/(4x^2) - ... and acosh too equal
-// log(x) + ln 2 to below double rounding (1/(4x^2) < 2^-60 log(2x)), and x^2
+// log(x) + ln 2 to below double rounding (1/(4x^2) < 2^-59 log(2x)), and x^2
 // stays far from overflow below it.
 constexpr double kLogRegime = 1e8;
 // Above this |x|, sinh(x) = e^|x| / 2 to below double rounding (e^-2|x| < 2^-57).

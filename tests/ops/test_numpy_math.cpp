@@ -904,6 +904,21 @@ TEST(NumpyMathSort, MatchesStableHostSortAlongEveryAxis) {
   }
 }
 
+// One long line: twelve merge passes over 100003 elements, duplicates included.
+TEST(NumpyMathSort, LongLine) {
+  std::mt19937 gen(75);
+  std::uniform_int_distribution<int> pick(0, 5000);
+  std::vector<float> v(100003);
+  for (auto& e : v) e = static_cast<float>(pick(gen)) * 0.25f - 600.0f;
+  const Array x = pure::from_host(v, Shape{static_cast<std::int64_t>(v.size())});
+  const auto got = as_i64(pure::argsort(x));
+  const auto want = host_argsort(std::vector<double>(v.begin(), v.end()));
+  EXPECT_EQ(got, want);
+  std::vector<float> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(pure::sort(x).to_host<float>(), sorted);
+}
+
 TEST(NumpyMathSort, SortIsDifferentiableThroughThePermutation) {
   const Array x = pure_test::random_array(Shape{4, 9}, DType::f64, 80);
   for (std::int64_t axis : {0, 1}) {
