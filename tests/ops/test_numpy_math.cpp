@@ -274,6 +274,12 @@ TEST(NumpyMath, LogAddExpBroadcasts) {
       EXPECT_NEAR(h[static_cast<std::size_t>(i * 2 + j)], want, 1e-14 * want);
     }
   }
+  // Derivatives through the broadcast, with respect to both operands.
+  const pure::FlatFn f = [](const pure_test::Arrays& a) { return pure_test::Arrays{pure::logaddexp(a[0], a[1])}; };
+  const Array u = pure_test::random_array(Shape{3, 1}, DType::f64, 90) * 3.0;
+  const Array v = pure_test::random_array(Shape{4}, DType::f64, 91) * 3.0;
+  pure_test::expect_jvp_matches_differences(f, {u, v}, 92, 1e-6);
+  pure_test::expect_adjoint(f, {u, v}, 93, 1e-13);
   expect_error<pure::ShapeError>(
       [] {
         pure::logaddexp(f64({1, 2}), f64({1, 2, 3}));
@@ -639,6 +645,7 @@ TEST(NumpyMathPower, FloatPowersUseIntegerPow) {
   EXPECT_EQ(yh[2], std::sqrt(2.0));
   const pure::FlatFn f = [](const pure_test::Arrays& a) { return pure_test::Arrays{pure::power(a[0], 5)}; };
   pure_test::expect_jvp_matches_differences(f, {x}, 21, 1e-6);
+  pure_test::expect_adjoint(f, {x}, 23, 1e-13);
   pure_test::expect_second_order([](const Array& z) { return pure_test::smooth_sum(pure::power(z, 3)); }, x, 22);
 }
 
