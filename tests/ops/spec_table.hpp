@@ -335,6 +335,7 @@ inline Row elementwise(std::string name, std::vector<Arg> args, std::function<Ar
 std::vector<Row> elementwise_rows();
 std::vector<Row> structural_rows();
 std::vector<Row> reduction_rows();
+std::vector<Row> math_rows();  // test_spec_math.cpp
 
 /// Primitives that need no row, each with the reason.
 struct Exemption {

@@ -145,3 +145,20 @@ MatmulPrecision matmul_precision();
 bool matmul_fast_available();
 
 }  // namespace pure
+
+// ---- logaddexp, argsort (src/ops/{logaddexp,sort}.cpp) ----
+namespace pure::lax {
+
+/// log(exp(x) + exp(y)) elementwise without overflow (float operands of equal
+/// shape and dtype): max(x, y) + log1p(exp(-|x - y|)), or x + y where x - y is
+/// NaN (a NaN operand, or infinities of one sign), as jax.lax.logaddexp.
+/// Derivative: t_x w + t_y (1 - w) with w = logistic(x - y) computed on both
+/// sides (see docs/numpy_math.md for the infinite cases).
+Array logaddexp(const Array& x, const Array& y);
+
+/// Indices that sort each line of x along `axis` ascending, stably (equal
+/// elements keep their order; -0.0 equals 0.0; NaNs are last), as
+/// jnp.argsort(x, axis, stable=True). Integer result, so its derivative is zero.
+Array argsort(const Array& x, std::int64_t axis, DType index_dtype = DType::i32);
+
+}  // namespace pure::lax

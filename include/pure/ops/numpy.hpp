@@ -146,3 +146,70 @@ Array argmin(const Array& x, std::int64_t axis, bool keepdims = false);
 Array argmin(const Array& x);
 
 }  // namespace pure
+
+// ---- more math, reductions and sorting (numpy_math.cpp) ----
+#include <type_traits>
+
+namespace pure {
+
+// Elementwise, as jax.numpy: integer and boolean inputs are computed in float32.
+// Built from pure::lax primitives with the numerically stable formulas (table
+// and accuracy in docs/numpy_math.md); derivatives follow by the chain rule and
+// match jax's at the domain ends (for example arcsin'(1) = inf).
+Array tan(const Array& x);
+Array arcsin(const Array& x);
+Array arccos(const Array& x);
+Array arctan(const Array& x);
+Array sinh(const Array& x);
+Array cosh(const Array& x);
+Array arcsinh(const Array& x);
+Array arccosh(const Array& x);
+Array arctanh(const Array& x);
+Array log2(const Array& x);
+Array log10(const Array& x);
+/// 2**x, as pow(2, x) (accurate for large |x|, unlike exp(x * ln 2)).
+Array exp2(const Array& x);
+/// log(exp(x) + exp(y)) with broadcasting, stable for large |x|, |y|
+/// (lax::logaddexp; integers computed in float32).
+Array logaddexp(const Array& x, const Array& y);
+
+/// x**n for a whole number n, exact for integer dtypes (wrapping as multiplication
+/// does) and lax::integer_pow for floats, whose derivative is n x**(n-1) (at 0:
+/// 1 for n = 1, 0 for n >= 2, as jax). Negative n needs a float x (ValueError
+/// otherwise); bool counts as int32.
+Array integer_pow(const Array& x, std::int64_t n);
+namespace detail {
+Array integer_power(const Array& x, std::int64_t n, const char* op);
+}
+/// power(x, 3): integer_pow (as jnp.power with a Python int exponent).
+template <class I, std::enable_if_t<std::is_integral<I>::value, int> = 0>
+Array power(const Array& x, I n) {
+  return detail::integer_power(x, static_cast<std::int64_t>(n), "pure::power");
+}
+/// power(x, 2.5): pow with a float exponent (x as float).
+Array power(const Array& x, double y);
+
+/// Product over axes (all when empty), a pairwise tree of multiplications:
+/// exact derivatives even where elements are zero (no division). The product
+/// of no elements is 1. bool counts as int32, other dtypes are kept.
+Array prod(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false);
+/// Inclusive cumulative product along `axis` (a log-depth scan of
+/// multiplications: O(n log n) work per line, exact derivatives with zeros).
+Array cumprod(const Array& x, std::int64_t axis);
+/// Cumulative product of the flattened x.
+Array cumprod(const Array& x);
+
+/// Variance with `ddof` degrees of freedom removed: sum((x - mean)^2) / (n - ddof),
+/// NaN where n - ddof <= 0 (as jnp.var).
+Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double ddof);
+/// Standard deviation sqrt(var(x, axes, keepdims, ddof)).
+Array std(const Array& x, std::vector<std::int64_t> axes = {}, bool keepdims = false, double ddof = 0);
+
+/// Sorted copy along `axis`, stable (NaNs last, -0.0 and 0.0 equal), as
+/// jnp.sort. Differentiable: the tangent is gathered by the same permutation.
+Array sort(const Array& x, std::int64_t axis = -1);
+/// Indices that sort x along `axis` (stable, NaNs last): int32, or int64 for
+/// axes longer than int32 allows.
+Array argsort(const Array& x, std::int64_t axis = -1);
+
+}  // namespace pure
