@@ -257,6 +257,11 @@ TEST(Index, EverySliceFormMatchesAHostEnumeration) {
       {"x[:, :, 5:1:-1]", {s(), s(), s(5, 1, -1)}},
   };
   for (const auto& [what, idx] : cases) expect_index(x, idx, what);
+  // Any integer type indexes (no ambiguity between int, int64_t, size_t).
+  const std::size_t two = 2;
+  const unsigned one = 1;
+  const long long minus_one = -1;
+  EXPECT_EQ(host(pure::index(x, two, one, minus_one)), host(pure::index(x, 2, 1, 5)));
   // The variadic spelling is the same call.
   EXPECT_EQ(host(pure::index(x, s(1, -1), s(), 3, pure::newaxis)),
             host(pure::index(x, I{s(1, -1), s(), 3, pure::newaxis})));

@@ -153,6 +153,7 @@ Array argmin(const Array& x);
 // constructors built from iota. docs/indexing.md has the tables.
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 namespace pure::lax {
@@ -223,12 +224,13 @@ inline constexpr EllipsisIndex ellipsis{};
 /// One entry of an index expression.
 class Index {
  public:
-  Index(std::int64_t i) : v_(i) {}                    // NOLINT(google-explicit-constructor): x[3] reads as index(x, 3)
-  Index(int i) : v_(static_cast<std::int64_t>(i)) {}  // NOLINT(google-explicit-constructor)
-  Index(Slice s) : v_(s) {}                           // NOLINT(google-explicit-constructor)
-  Index(NewAxis n) : v_(n) {}                         // NOLINT(google-explicit-constructor)
-  Index(EllipsisIndex e) : v_(e) {}                   // NOLINT(google-explicit-constructor)
-  Index(Array i) : v_(std::move(i)) {}                // NOLINT(google-explicit-constructor): a scalar integer array
+  /// Any integer type (int, std::int64_t, std::size_t, ...): x[3] reads as index(x, 3).
+  template <class I, std::enable_if_t<std::is_integral<I>::value && !std::is_same<I, bool>::value, int> = 0>
+  Index(I i) : v_(static_cast<std::int64_t>(i)) {}  // NOLINT(google-explicit-constructor)
+  Index(Slice s) : v_(s) {}                         // NOLINT(google-explicit-constructor)
+  Index(NewAxis n) : v_(n) {}                       // NOLINT(google-explicit-constructor)
+  Index(EllipsisIndex e) : v_(e) {}                 // NOLINT(google-explicit-constructor)
+  Index(Array i) : v_(std::move(i)) {}              // NOLINT(google-explicit-constructor): a scalar integer array
   using Value = std::variant<std::int64_t, Slice, NewAxis, EllipsisIndex, Array>;
   const Value& value() const { return v_; }
 
