@@ -5,6 +5,8 @@
 #include <pure/core/creation.hpp>
 #include <pure/ops/numpy.hpp>
 
+#include "entry.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -122,6 +124,7 @@ Array log_base(const Array& x, double b, double ln_b, bool subnormal_powers_exac
 // ---------------------------------------------------------------- trigonometric
 
 Array tan(const Array& x) {
+  const detail::Entry entry("pure::tan", {{"x", x}});
   const Array xf = to_float(x);
   return lax::div(lax::sin(xf), lax::cos(xf));
 }
@@ -131,6 +134,7 @@ Array tan(const Array& x) {
 // the product so that at x = +-1 reverse mode gives +inf (as jax's
 // rsqrt(1 - x^2)): a cotangent of inf never meets a factor 0, which would give NaN.
 Array arcsin(const Array& x) {
+  const detail::Entry entry("pure::arcsin", {{"x", x}});
   const Array xf = to_float(x);
   return arctan2(xf, sqrt(1.0 - xf) * sqrt(1.0 + xf));
 }
@@ -138,11 +142,13 @@ Array arcsin(const Array& x) {
 // 2 atan2(sqrt(1 - x), sqrt(1 + x)): no cancellation near either end (1 - x
 // and 1 + x are exact there), pi at x = -1, and derivative -inf at both ends, as jax.
 Array arccos(const Array& x) {
+  const detail::Entry entry("pure::arccos", {{"x", x}});
   const Array xf = to_float(x);
   return 2.0 * arctan2(sqrt(1.0 - xf), sqrt(1.0 + xf));
 }
 
 Array arctan(const Array& x) {
+  const detail::Entry entry("pure::arctan", {{"x", x}});
   const Array xf = to_float(x);
   return arctan2(xf, scalar_like(xf, 1.0));
 }
@@ -153,6 +159,7 @@ Array arctan(const Array& x) {
 // 0, and -0.0 stays -0.0). Beyond |x| = 20 it is e^|x| / 2, taken as
 // (h / 2) h with h = e^(|x|/2) so that it overflows only where sinh does.
 Array sinh(const Array& x) {
+  const detail::Entry entry("pure::sinh", {{"x", x}});
   const Array xf = to_float(x);
   const Array a = abs(xf);
   const Array near = a < scalar_like(a, kExpRegime);
@@ -168,6 +175,7 @@ Array sinh(const Array& x) {
 // (h / 2) h + (1 / 2h) / h with h = e^(|x|/2): two positive terms, and
 // overflow only where cosh itself overflows.
 Array cosh(const Array& x) {
+  const detail::Entry entry("pure::cosh", {{"x", x}});
   const Array h = exp(0.5 * abs(to_float(x)));
   return (0.5 * h) * h + (0.5 / h) / h;
 }
@@ -176,6 +184,7 @@ Array cosh(const Array& x) {
 // log(a) + ln 2 beyond 1e8, with the sign of x put back (-0.0 included); all
 // derivatives, at 0 too, are those of the odd function.
 Array arcsinh(const Array& x) {
+  const detail::Entry entry("pure::arcsinh", {{"x", x}});
   const Array xf = to_float(x);
   const Array neg = sign_bit(xf);
   const Array a = where(neg, -xf, xf);
@@ -192,6 +201,7 @@ Array arcsinh(const Array& x) {
 // roots taken apart as in arcsin, for the derivative +inf at 1 in both modes,
 // as jax), and log(x) + ln 2 beyond 1e8. NaN below 1.
 Array arccosh(const Array& x) {
+  const detail::Entry entry("pure::arccosh", {{"x", x}});
   const Array xf = to_float(x);
   const Array far = xf >= scalar_like(xf, kLogRegime);
   const Array xn = where(far, scalar_like(xf, 2.0), xf);
@@ -203,20 +213,29 @@ Array arccosh(const Array& x) {
 // (log1p(x) - log1p(-x)) / 2: the two logs have opposite signs, so no
 // cancellation anywhere in (-1, 1); +-inf at +-1, NaN beyond.
 Array arctanh(const Array& x) {
+  const detail::Entry entry("pure::arctanh", {{"x", x}});
   const Array xf = to_float(x);
   return 0.5 * (log1p(xf) - log1p(-xf));
 }
 
 // ---------------------------------------------------------------- logs and powers
 
-Array log2(const Array& x) { return log_base(x, 2, kLn2, true); }
-Array log10(const Array& x) { return log_base(x, 10, kLn10, false); }
+Array log2(const Array& x) {
+  const detail::Entry entry("pure::log2", {{"x", x}});
+  return log_base(x, 2, kLn2, true);
+}
+Array log10(const Array& x) {
+  const detail::Entry entry("pure::log10", {{"x", x}});
+  return log_base(x, 10, kLn10, false);
+}
 Array exp2(const Array& x) {
+  const detail::Entry entry("pure::exp2", {{"x", x}});
   const Array xf = to_float(x);
   return power(scalar_like(xf, 2.0), xf);
 }
 
 Array logaddexp(const Array& x, const Array& y) {
+  const detail::Entry entry("pure::logaddexp", {{"x", x}, {"y", y}});
   DType d = promote_types(x.dtype(), y.dtype());
   if (!is_floating(d)) d = DType::f32;
   const Shape s = broadcast_shapes(x.shape(), y.shape(), "pure::logaddexp");
@@ -241,8 +260,14 @@ Array integer_power(const Array& x, std::int64_t n, const char* op) {
 }
 }  // namespace detail
 
-Array integer_pow(const Array& x, std::int64_t n) { return detail::integer_power(x, n, "pure::integer_pow"); }
-Array power(const Array& x, double y) { return power(x, scalar_like(to_float(x), y)); }
+Array integer_pow(const Array& x, std::int64_t n) {
+  const detail::Entry entry("pure::integer_pow", {{"x", x}});
+  return detail::integer_power(x, n, "pure::integer_pow");
+}
+Array power(const Array& x, double y) {
+  const detail::Entry entry("pure::power", {{"x", x}});
+  return power(x, scalar_like(to_float(x), y));
+}
 
 // ---------------------------------------------------------------- products
 
@@ -250,6 +275,7 @@ Array power(const Array& x, double y) { return power(x, scalar_like(to_float(x),
 // elements 2i and 2i+1 (an odd count gets a 1 appended), a fixed pairwise
 // tree: no division, so derivatives are exact where elements are 0.
 Array prod(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
+  const detail::Entry entry("pure::prod", {{"x", x}});
   const char* op = "pure::prod";
   axes = checked_axes(axes, x.shape(), op);
   const Array xi = as_number(x);
@@ -284,17 +310,22 @@ Array prod(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
 // of elements k - 2s + 1 .. k; each step multiplies by the array shifted by s
 // (ones shifted in). log2(n) steps, no division.
 Array cumprod(const Array& x, std::int64_t axis) {
+  const detail::Entry entry("pure::cumprod", {{"x", x}});
   const std::int64_t a = checked_axis(axis, x.shape(), "pure::cumprod");
   const std::int64_t n = x.shape()[static_cast<int>(a)];
   Array y = as_number(x);
   for (std::int64_t s = 1; s < n; s *= 2) y = lax::mul(y, pad_ones(y, a, s, -s));
   return y;
 }
-Array cumprod(const Array& x) { return cumprod(lax::reshape(x, Shape{x.size()}), 0); }
+Array cumprod(const Array& x) {
+  const detail::Entry entry("pure::cumprod", {{"x", x}});
+  return cumprod(lax::reshape(x, Shape{x.size()}), 0);
+}
 
 // ---------------------------------------------------------------- var, std
 
 Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double ddof) {
+  const detail::Entry entry("pure::var", {{"x", x}});
   const char* op = "pure::var";
   axes = checked_axes(axes, x.shape(), op);
   const Array xf = to_float(x);
@@ -307,6 +338,7 @@ Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double 
 }
 
 Array std(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double ddof) {
+  const detail::Entry entry("pure::std", {{"x", x}});
   checked_axes(axes, x.shape(), "pure::std");
   return sqrt(var(x, std::move(axes), keepdims, ddof));
 }
@@ -314,11 +346,13 @@ Array std(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double 
 // ---------------------------------------------------------------- sorting
 
 Array argsort(const Array& x, std::int64_t axis) {
+  const detail::Entry entry("pure::argsort", {{"x", x}});
   const std::int64_t a = checked_axis(axis, x.shape(), "pure::argsort");
   return lax::argsort(as_number(x), a, index_dtype_for(x.shape()[static_cast<int>(a)]));
 }
 
 Array sort(const Array& x, std::int64_t axis) {
+  const detail::Entry entry("pure::sort", {{"x", x}});
   const std::int64_t a = checked_axis(axis, x.shape(), "pure::sort");
   const Array order = lax::argsort(as_number(x), a, index_dtype_for(x.shape()[static_cast<int>(a)]));
   return lax::gather(x, order, a);

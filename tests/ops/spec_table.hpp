@@ -331,11 +331,27 @@ inline Row elementwise(std::string name, std::vector<Arg> args, std::function<Ar
   return r;
 }
 
-/// The three tables (each defined in its family's test file).
+/// A row from its parts (the family tables' builders call this).
+inline Row make_row(std::string name, std::string prim, std::vector<Arg> args, std::function<Array(const Args&)> op,
+                    HostRef ref, Diff diff, Accuracy accuracy, std::vector<DType> dtypes = kNumeric) {
+  Row r;
+  r.name = std::move(name);
+  r.prim = std::move(prim);
+  r.args = std::move(args);
+  r.op = std::move(op);
+  r.ref = std::move(ref);
+  r.dtypes = std::move(dtypes);
+  r.accuracy = accuracy;
+  r.diff = diff;
+  return r;
+}
+
+/// The tables (each defined in its family's test file).
 std::vector<Row> elementwise_rows();
 std::vector<Row> structural_rows();
 std::vector<Row> reduction_rows();
 std::vector<Row> math_rows();  // test_spec_math.cpp
+std::vector<Row> structure_rows();  // rev and the dynamic slices: test_numpy_structure.cpp
 
 /// Primitives that need no row, each with the reason.
 struct Exemption {

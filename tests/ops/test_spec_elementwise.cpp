@@ -342,7 +342,7 @@ std::vector<Exemption> exempt_primitives() {
 namespace {
 std::vector<Row> all_rows() {
   std::vector<Row> rows = elementwise_rows();
-  for (auto table : {structural_rows, reduction_rows, math_rows}) {
+  for (auto table : {structural_rows, reduction_rows, math_rows, structure_rows}) {
     for (Row& r : table()) rows.push_back(std::move(r));
   }
   return rows;

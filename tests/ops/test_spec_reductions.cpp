@@ -157,16 +157,7 @@ HostRef dot_general_ref(Dims xc, Dims yc, Dims xb, Dims yb) {
 
 Row plain(std::string name, std::string prim, std::vector<Arg> args, std::function<Array(const Args&)> op, HostRef ref,
           Diff diff, Accuracy accuracy) {
-  Row r;
-  r.name = std::move(name);
-  r.prim = std::move(prim);
-  r.args = std::move(args);
-  r.op = std::move(op);
-  r.ref = std::move(ref);
-  r.dtypes = kNumeric;
-  r.accuracy = accuracy;
-  r.diff = diff;
-  return r;
+  return make_row(std::move(name), std::move(prim), std::move(args), std::move(op), std::move(ref), diff, accuracy);
 }
 
 }  // namespace

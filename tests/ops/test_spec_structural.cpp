@@ -12,16 +12,9 @@ namespace lax = pure::lax;
 
 Row structural(std::string name, std::string prim, std::vector<Arg> args, std::function<Array(const Args&)> op,
                HostRef ref, Diff diff, std::vector<DType> dtypes = kNumeric) {
-  Row r;
-  r.name = std::move(name);
-  r.prim = std::move(prim);
-  r.args = std::move(args);
-  r.op = std::move(op);
-  r.ref = std::move(ref);
-  r.dtypes = std::move(dtypes);
-  r.accuracy = Accuracy::exact;  // data movement
-  r.diff = diff;
-  return r;
+  return make_row(std::move(name), std::move(prim), std::move(args), std::move(op), std::move(ref), diff,
+                  Accuracy::exact,  // data movement
+                  std::move(dtypes));
 }
 
 HostRef identity_ref(Shape out) {

@@ -162,3 +162,26 @@ Array logaddexp(const Array& x, const Array& y);
 Array argsort(const Array& x, std::int64_t axis, DType index_dtype = DType::i32);
 
 }  // namespace pure::lax
+
+// ---- reverse and dynamic slices (src/ops/dynamic_slice.cpp) ----
+namespace pure::lax {
+
+/// x with the order of elements reversed along each axis in `dimensions` (jax.lax.rev).
+Array rev(const Array& x, const std::vector<std::int64_t>& dimensions);
+/// jax.lax.dynamic_slice: the block of extents `slice_sizes` starting at
+/// `start_indices` (one scalar integer array per axis of x; they are data, so
+/// they may be traced, and are not differentiated). A negative start counts
+/// from the end of its axis (start + extent); then every start is clamped to
+/// [0, extent - size] so the block fits, as jax does.
+Array dynamic_slice(const Array& x, const std::vector<Array>& start_indices,
+                    const std::vector<std::int64_t>& slice_sizes);
+/// The same with host integers (wrapped and clamped the same way); a static slice.
+Array dynamic_slice(const Array& x, const std::vector<std::int64_t>& start_indices,
+                    const std::vector<std::int64_t>& slice_sizes);
+/// jax.lax.dynamic_update_slice: x with the block at `start_indices` replaced by
+/// `update` (same dtype and rank, extents <= x's). Starts wrap and clamp as in
+/// dynamic_slice, so the whole update is always written.
+Array dynamic_update_slice(const Array& x, const Array& update, const std::vector<Array>& start_indices);
+Array dynamic_update_slice(const Array& x, const Array& update, const std::vector<std::int64_t>& start_indices);
+
+}  // namespace pure::lax

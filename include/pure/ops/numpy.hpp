@@ -213,3 +213,122 @@ Array sort(const Array& x, std::int64_t axis = -1);
 Array argsort(const Array& x, std::int64_t axis = -1);
 
 }  // namespace pure
+
+// ---- slicing, products and construction (numpy_structure.cpp) ----
+// jax.lax's reverse and dynamic slices (primitives in src/ops/dynamic_slice.cpp),
+// numpy-style indexing, tensor products and einsum (src/ops/einsum.cpp), and
+// constructors built from iota. docs/indexing.md has the tables.
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+namespace pure {
+
+using lax::dynamic_slice;
+using lax::dynamic_update_slice;
+
+/// numpy.flip: x reversed along `axes` (negative count from the end; empty = every axis).
+Array flip(const Array& x, std::vector<std::int64_t> axes = {});
+
+// ---- numpy-style indexing: pure::index(x, ...) is x[...] ----
+//
+//   Python                      C++
+//   x[1:-1, :, 3, None]         pure::index(x, pure::s(1, -1), pure::s(), 3, pure::newaxis)
+//   x[::-1]                     pure::index(x, pure::s(pure::none, pure::none, -1))
+//   x[..., 0]                   pure::index(x, pure::ellipsis, 0)
+//   x[2:]                       pure::index(x, pure::s(2, pure::none))
+//   x[i] (i a traced int array) pure::index(x, i)
+//
+// Slices follow numpy (negative bounds count from the end, out-of-range bounds
+// are clipped, a negative step walks backwards). An integer index drops its
+// axis; one out of range is clamped into the axis, as jax does (numpy raises).
+// A scalar integer Array index is read at run time through dynamic_slice.
+// Everything is built from slice, rev, reshape and dynamic_slice, so it is
+// differentiable and traceable.
+
+/// Python's None in a slice: an omitted start, stop or step.
+inline constexpr std::nullopt_t none = std::nullopt;
+
+/// A numpy slice start:stop:step; an empty bound takes numpy's default.
+struct Slice {
+  std::optional<std::int64_t> start, stop, step;
+};
+/// s() is ":", s(a, b) is "a:b", s(a, b, c) is "a:b:c"; pure::none leaves a bound out.
+inline Slice s(std::optional<std::int64_t> start = std::nullopt, std::optional<std::int64_t> stop = std::nullopt,
+               std::optional<std::int64_t> step = std::nullopt) {
+  return Slice{start, stop, step};
+}
+/// numpy.newaxis: a new axis of extent 1.
+struct NewAxis {};
+inline constexpr NewAxis newaxis{};
+/// Python's "...": as many full slices as the other indices leave axes.
+struct EllipsisIndex {};
+inline constexpr EllipsisIndex ellipsis{};
+
+/// One entry of an index expression.
+class Index {
+ public:
+  /// Any integer type (int, std::int64_t, std::size_t, ...): x[3] reads as index(x, 3).
+  template <class I, std::enable_if_t<std::is_integral<I>::value && !std::is_same<I, bool>::value, int> = 0>
+  Index(I i) : v_(static_cast<std::int64_t>(i)) {}  // NOLINT(google-explicit-constructor)
+  Index(Slice s) : v_(s) {}                         // NOLINT(google-explicit-constructor)
+  Index(NewAxis n) : v_(n) {}                       // NOLINT(google-explicit-constructor)
+  Index(EllipsisIndex e) : v_(e) {}                 // NOLINT(google-explicit-constructor)
+  Index(Array i) : v_(std::move(i)) {}              // NOLINT(google-explicit-constructor): a scalar integer array
+  using Value = std::variant<std::int64_t, Slice, NewAxis, EllipsisIndex, Array>;
+  const Value& value() const { return v_; }
+
+ private:
+  Value v_;
+};
+
+/// x[indices...] with numpy's basic-indexing rules (see above).
+Array index(const Array& x, const std::vector<Index>& indices);
+template <class... Rest>
+Array index(const Array& x, const Index& first, const Rest&... rest) {
+  return index(x, std::vector<Index>{first, Index(rest)...});
+}
+
+// ---- products ----
+
+/// numpy.outer: a.ravel()[:, None] * b.ravel()[None, :].
+Array outer(const Array& a, const Array& b);
+/// numpy.tensordot with an integer: contracts the last `axes` axes of a with the first `axes` of b.
+Array tensordot(const Array& a, const Array& b, std::int64_t axes = 2);
+/// numpy.tensordot with (axes of a, axes of b), paired in order; negative axes count from the end.
+/// The result's axes are a's free axes then b's free axes.
+Array tensordot(const Array& a, const Array& b,
+                const std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>& axes);
+/// numpy.einsum: "ij,jk->ik", implicit output (letters that appear once, sorted)
+/// when there is no "->", "..." for leading broadcast axes, a letter repeated in
+/// one operand takes its diagonal. Operands are reduced pairwise, left to right,
+/// with dot_general; a letter is summed as soon as no later operand or the
+/// output needs it.
+Array einsum(const std::string& subscripts, const std::vector<Array>& operands);
+template <class... Rest>
+Array einsum(const std::string& subscripts, const Array& first, const Rest&... rest) {
+  return einsum(subscripts, std::vector<Array>{first, rest...});
+}
+
+// ---- construction and triangles ----
+
+/// numpy.linspace: num values from start to stop (stop included when
+/// `endpoint`). Computed as jax does, start * (1 - t) + stop * t with t = i / div,
+/// so the ends are exact; integer dtypes floor the values.
+Array linspace(double start, double stop, std::int64_t num = 50, bool endpoint = true, DType dtype = DType::f32);
+/// numpy.eye: an n x m (m < 0: n x n) array with ones on diagonal k (k > 0 above the main one).
+Array eye(std::int64_t n, std::int64_t m = -1, std::int64_t k = 0, DType dtype = DType::f32);
+/// numpy.tril: x with the elements above diagonal k of its last two axes set to zero.
+Array tril(const Array& x, std::int64_t k = 0);
+/// numpy.triu: x with the elements below diagonal k of its last two axes set to zero.
+Array triu(const Array& x, std::int64_t k = 0);
+/// numpy.diagonal: diagonal `offset` of the plane (axis1, axis2), appended as the last axis.
+Array diagonal(const Array& x, std::int64_t offset = 0, std::int64_t axis1 = 0, std::int64_t axis2 = 1);
+/// numpy.diag: a 1-D v gives the square 2-D array with v on diagonal k; a 2-D v gives its diagonal k.
+Array diag(const Array& v, std::int64_t k = 0);
+/// jax.nn.one_hot: a new axis (at `axis`, default last) of num_classes entries,
+/// 1 where the class equals the index; an index outside [0, num_classes) gives all zeros.
+Array one_hot(const Array& indices, std::int64_t num_classes, DType dtype = DType::f32, std::int64_t axis = -1);
+
+}  // namespace pure
