@@ -1,5 +1,6 @@
 #include <pure/ir/interpreter.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -63,8 +64,9 @@ bool env_flag(const char* name) {
   return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
 }
 
-bool& nans_flag() {
-  static bool on = env_flag("PURE_DEBUG_NANS");
+// Atomic: every eager primitive on every thread reads it while set_debug_nans may write it.
+std::atomic<bool>& nans_flag() {
+  static std::atomic<bool> on{env_flag("PURE_DEBUG_NANS")};
   return on;
 }
 
@@ -103,7 +105,7 @@ std::vector<Aval> abstract_eval(const Primitive& prim, const std::vector<Array>&
   return prim.abstract_eval(in, params);
 }
 
-void set_debug_nans(bool on) { nans_flag() = on; }
-bool debug_nans() { return nans_flag(); }
+void set_debug_nans(bool on) { nans_flag().store(on); }
+bool debug_nans() { return nans_flag().load(); }
 
 }  // namespace pure::ir

@@ -162,6 +162,18 @@ void run_tiled(const GemmOperand<T>& x, const GemmOperand<T>& y, T* out, std::in
   }
   Kokkos::TeamPolicy<ExecutionSpace> policy(static_cast<int>(league), Kokkos::AUTO);
   policy.set_scratch_size(0, Kokkos::PerTeam(Kernel::scratch_bytes()));
+  // Kokkos 3.4's Serial backend gives every team kernel the same process-wide
+  // scratch buffer (serial_get_thread_team_data), so two host threads running
+  // this kernel at once would overwrite each other's tiles: one at a time.
+  // (Only the host-side `portable` tuning runs it on Serial; range kernels
+  // keep no such state and need no lock.)
+  std::unique_lock<std::mutex> serial_lock;
+#ifdef KOKKOS_ENABLE_SERIAL
+  if (std::is_same<ExecutionSpace, Kokkos::Serial>::value) {
+    static std::mutex serial_team_mutex;
+    serial_lock = std::unique_lock<std::mutex>(serial_team_mutex);
+  }
+#endif
   Kokkos::parallel_for("pure::dot_general::tiled", policy, Kernel{x, y, out, m, n, k, tiles_m, tiles_n});
 }
 
