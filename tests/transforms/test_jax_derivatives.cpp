@@ -85,6 +85,7 @@ const std::map<std::string, Fn>& cases() {
 struct Row {
   std::string name;
   double x = 0, y = 0;
+  bool smooth = false;       // not a singular point: central differences apply
   std::vector<double> want;  // kColumns
   int line = 0;
 };
@@ -105,6 +106,7 @@ std::vector<Row> rows() {
     for (const std::string& w : rec.head) {
       if (w.rfind("x=", 0) == 0) r.x = from_hex(w.substr(2));
       if (w.rfind("y=", 0) == 0) r.y = from_hex(w.substr(2));
+      if (w == "smooth=1") r.smooth = true;
     }
     for (const std::string& w : rec.values) r.want.push_back(from_hex(w));
     out.push_back(r);
@@ -165,6 +167,43 @@ TEST(JaxDerivatives, EveryRowMatchesJax) {
     }
   }
   EXPECT_EQ(seen.size(), cases().size()) << "a function of the table has no row";
+}
+
+// At the table's smooth points the derivatives are also the classical ones:
+// pure's jvp, grad and grad of grad against central differences of pure's own
+// f and grad (step 1e-5, error O(h^2) ~ 1e-10 relative to the third derivative).
+TEST(JaxDerivatives, SmoothPointsMatchCentralDifferences) {
+  int checked = 0;
+  for (const Row& r : rows()) {
+    if (!r.smooth) continue;
+    const Fn& f = cases().at(r.name);
+    const std::vector<double> got = pure_values(f, r.x, r.y);
+    const double h = 1e-5;
+    const auto f_at = [&](double x, double y) { return f(scalar(x), scalar(y)).item<double>(); };
+    const auto g_at = [&](double x, double y) {
+      const auto g = pure::grad<0, 1>(f)(scalar(x), scalar(y));
+      return std::make_pair(std::get<0>(g).item<double>(), std::get<1>(g).item<double>());
+    };
+    const double dx = (f_at(r.x + h, r.y) - f_at(r.x - h, r.y)) / (2 * h);
+    const double dy = (f_at(r.x, r.y + h) - f_at(r.x, r.y - h)) / (2 * h);
+    const auto gxp = g_at(r.x + h, r.y), gxm = g_at(r.x - h, r.y);
+    const auto gyp = g_at(r.x, r.y + h), gym = g_at(r.x, r.y - h);
+    const double fd[] = {dx,
+                         dy,
+                         dx,
+                         dy,
+                         (gxp.first - gxm.first) / (2 * h),
+                         (gyp.first - gym.first) / (2 * h),
+                         (gxp.second - gxm.second) / (2 * h),
+                         (gyp.second - gym.second) / (2 * h)};
+    for (std::size_t k = 1; k < got.size(); ++k) {
+      EXPECT_NEAR(got[k], fd[k - 1], 1e-6 * (1 + std::fabs(fd[k - 1])))
+          << r.name << "(" << r.x << ", " << r.y << ") " << kColumns[k] << " vs central differences (line " << r.line
+          << ")";
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 35);
 }
 
 // The comparison itself must be able to fail: one ulp more than allowed, a NaN
