@@ -3,10 +3,11 @@
 
 Run from anywhere (needs jax and numpy):  python3 tests/data/make_jax_derivatives.py
 Read by tests/transforms/test_jax_derivatives.cpp, which evaluates the function
-of the same name with pure. Every case is a function f(x, y) of two float64
-scalars (unary cases ignore y). One record per line ('#' starts a comment):
+of the same name with pure. Every case is a function f(x, y) of two scalars
+(unary cases ignore y), float64 and float32. One record per line ('#' starts a
+comment):
 
-    <case> x=<hex> y=<hex> smooth=<0|1> : f jvp_x jvp_y grad_x grad_y gg_xx gg_xy gg_yx gg_yy
+    <case> dtype=<f64|f32> x=<hex> y=<hex> smooth=<0|1> : f jvp_x jvp_y grad_x grad_y gg_xx gg_xy gg_yx gg_yy
 
 jvp_x, jvp_y: forward mode (jax.jvp) with tangent (1, 0) and (0, 1);
 grad_x, grad_y: reverse mode (jax.grad); gg_ij: d/dj of grad_i, reverse over
@@ -15,7 +16,7 @@ mode can differ at singular points (0 * inf in a transpose), so both are kept.
 smooth=1 marks a point where f is smooth (the points of the table that are not
 singular, for comparison): there pure's derivatives are also checked against
 central differences. Floats are the 16 hex digits of their IEEE float64 bit
-pattern.
+pattern (16 digits for float64, 8 for float32).
 """
 
 import os
@@ -78,28 +79,36 @@ CASES = {
 }
 
 
-def hexbits(v):
-    return f"{np.asarray(v, np.float64).reshape(()).view(np.uint64):016x}"
+def hexbits(v, dtype):
+    a = np.asarray(v)
+    assert a.dtype == dtype, (a.dtype, dtype)
+    if dtype == np.float32:
+        return f"{a.reshape(()).view(np.uint32):08x}"
+    return f"{a.reshape(()).view(np.uint64):016x}"
 
 
-def record(name, f, x, y, smooth):
-    x, y = jnp.float64(x), jnp.float64(y)
+def record(name, f, x, y, smooth, dtype):
+    x, y = dtype(x), dtype(y)
+    one, zero = dtype(1), dtype(0)
     value = f(x, y)
-    jx = jax.jvp(f, (x, y), (jnp.float64(1), jnp.float64(0)))[1]
-    jy = jax.jvp(f, (x, y), (jnp.float64(0), jnp.float64(1)))[1]
+    jx = jax.jvp(f, (x, y), (one, zero))[1]
+    jy = jax.jvp(f, (x, y), (zero, one))[1]
     gx, gy = jax.grad(f, argnums=(0, 1))(x, y)
     gxx, gxy = jax.grad(lambda a, b: jax.grad(f, argnums=0)(a, b), argnums=(0, 1))(x, y)
     gyx, gyy = jax.grad(lambda a, b: jax.grad(f, argnums=1)(a, b), argnums=(0, 1))(x, y)
     vals = [value, jx, jy, gx, gy, gxx, gxy, gyx, gyy]
-    return f"{name} x={hexbits(x)} y={hexbits(y)} smooth={int(smooth)} : " + " ".join(hexbits(v) for v in vals)
+    tag = "f32" if dtype == np.float32 else "f64"
+    head = f"{name} dtype={tag} x={hexbits(x, dtype)} y={hexbits(y, dtype)} smooth={int(smooth)}"
+    return head + " : " + " ".join(hexbits(v, dtype) for v in vals)
 
 
 lines = [f"# written by make_jax_derivatives.py with jax {jax.__version__} (CPU), jax_enable_x64 on"]
-for name, (f, points) in CASES.items():
-    for p in points:
-        x, y = (tuple(p) + (0.0,))[:2] if isinstance(p, tuple) else (p, 0.0)
-        lines.append(f"# {name}({x!r}, {y!r})")
-        lines.append(record(name, f, x, y, isinstance(p, S)))
+for dtype in (np.float64, np.float32):
+    for name, (f, points) in CASES.items():
+        for p in points:
+            x, y = (tuple(p) + (0.0,))[:2] if isinstance(p, tuple) else (p, 0.0)
+            lines.append(f"# {name}({x!r}, {y!r}) {np.dtype(dtype).name}")
+            lines.append(record(name, f, x, y, isinstance(p, S), dtype))
 
 with open(OUT, "w") as fh:
     fh.write("\n".join(lines) + "\n")
