@@ -107,7 +107,8 @@ struct TanhOp : NoParams {
 };
 const ir::Primitive& tanh_p = ir::register_primitive(
     make_unary<Types::floating>("tanh", TanhOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
-      return lax::mul(t, lax::sub(one_like(y), lax::mul(y, y)));
+      // jax's form (t + t y)(1 - y), so values and higher derivatives round as jax's.
+      return lax::mul(lax::add(t, lax::mul(t, y)), lax::sub(one_like(y), y));
     }));
 
 struct LogisticOp : NoParams {
@@ -130,7 +131,7 @@ struct SqrtOp : NoParams {
 };
 const ir::Primitive& sqrt_p = ir::register_primitive(
     make_unary<Types::floating>("sqrt", SqrtOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
-      return lax::div(t, lax::mul(full_like(y, 2.0), y));
+      return lax::mul(t, lax::div(full_like(y, 0.5), y));  // jax's form: inf at 0
     }));
 
 struct RsqrtOp : NoParams {
@@ -194,7 +195,7 @@ struct ErfOp : NoParams {
 };
 const ir::Primitive& erf_p = ir::register_primitive(
     make_unary<Types::floating>("erf", ErfOp{}, [](const Array& x, const Array& t, const Array&, const Params&) {
-      return lax::mul(t, lax::mul(full_like(x, kTwoOverSqrtPi), lax::exp(lax::neg(lax::mul(x, x)))));
+      return lax::mul(full_like(x, kTwoOverSqrtPi), lax::mul(t, lax::exp(lax::neg(lax::mul(x, x)))));
     }));
 
 // ---------------------------------------------------------------- integer_pow
@@ -218,8 +219,8 @@ const ir::Primitive& integer_pow_p = ir::register_primitive(make_unary<Types::fl
     "integer_pow", IntegerPowOp{}, [](const Array& x, const Array& t, const Array&, const Params& params) {
       const std::int64_t y = params.get_int("y");
       if (y == 0) return Array();
-      const Array dydx = y == 1 ? one_like(x) : lax::integer_pow(x, y - 1);
-      return lax::mul(t, lax::mul(full_like(x, static_cast<double>(y)), dydx));
+      if (y == 1) return t;
+      return lax::mul(t, lax::mul(full_like(x, static_cast<double>(y)), lax::integer_pow(x, y - 1)));
     }));
 
 // ================================================================ binary
@@ -302,9 +303,10 @@ struct DivOp {
 };
 const ir::Primitive& div_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
-      "div", DivOp{}, [](const Array&, const Array& y, const Array& tx, const Array& ty, const Array& out) {
+      "div", DivOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
+        // jax's form -t x / y^2: at x = 0, y = 0 it is NaN (0 * inf), at x != 0, y = 0 an infinity.
         const Array dx = ir::is_zero(tx) ? Array() : lax::div(tx, y);
-        const Array dy = ir::is_zero(ty) ? Array() : lax::neg(lax::mul(out, lax::div(ty, y)));
+        const Array dy = ir::is_zero(ty) ? Array() : lax::mul(lax::mul(lax::neg(ty), x), lax::integer_pow(y, -2));
         return add_tangents(dx, dy);
       });
   p.transpose = [](const Arrays& ct, const Arrays& args, const std::vector<bool>& linear, const std::vector<Aval>&,
@@ -338,12 +340,16 @@ const ir::Primitive& pow_p = ir::register_primitive(make_binary<Types::floating>
       return add_tangents(dx, dy);
     }));
 
-// max/min: at ties the tangent is split evenly between the operands (as jax).
-Array choose_tangent(const Array& pick_x, const Array& x, const Array& y, const Array& tx, const Array& ty) {
-  const Array half = full_like(x, 0.5);
-  const Array wx = lax::select(pick_x, one_like(x), lax::select(lax::eq(x, y), half, full_like(x, 0.0)));
-  const Array dx = ir::is_zero(tx) ? Array() : lax::mul(tx, wx);
-  const Array dy = ir::is_zero(ty) ? Array() : lax::mul(ty, lax::sub(one_like(x), wx));
+// max/min (jax's _balanced_eq): the weight of x is [x == out] / (y == out ? 2 : 1),
+// so ties split the tangent evenly, and where out is NaN neither operand gets any.
+Array balanced_weight(const Array& x, const Array& out, const Array& y) {
+  const Array zero = full_like(out, 0.0), one = one_like(out);
+  return lax::div(lax::select(lax::eq(x, out), one, zero), lax::select(lax::eq(y, out), full_like(out, 2.0), one));
+}
+
+Array max_min_jvp(const Array& x, const Array& y, const Array& tx, const Array& ty, const Array& out) {
+  const Array dx = ir::is_zero(tx) ? Array() : lax::mul(tx, balanced_weight(x, out, y));
+  const Array dy = ir::is_zero(ty) ? Array() : lax::mul(ty, balanced_weight(y, out, x));
   return add_tangents(dx, dy);
 }
 
@@ -357,10 +363,7 @@ struct MaxOp {
     return x > y ? x : y;
   }
 };
-const ir::Primitive& max_p = ir::register_primitive(make_binary<Types::numeric>(
-    "max", MaxOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
-      return choose_tangent(lax::gt(x, y), x, y, tx, ty);
-    }));
+const ir::Primitive& max_p = ir::register_primitive(make_binary<Types::numeric>("max", MaxOp{}, max_min_jvp));
 
 struct MinOp {
   template <class T>
@@ -372,10 +375,7 @@ struct MinOp {
     return x < y ? x : y;
   }
 };
-const ir::Primitive& min_p = ir::register_primitive(make_binary<Types::numeric>(
-    "min", MinOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
-      return choose_tangent(lax::lt(x, y), x, y, tx, ty);
-    }));
+const ir::Primitive& min_p = ir::register_primitive(make_binary<Types::numeric>("min", MinOp{}, max_min_jvp));
 
 struct Atan2Op {
   template <class T>
@@ -385,11 +385,12 @@ struct Atan2Op {
 };
 const ir::Primitive& atan2_p = ir::register_primitive(make_binary<Types::floating>(
     "atan2", Atan2Op{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
+      // jax's form t * (y / (x^2 + y^2)): NaN at the origin (0 / 0), as jax.
       const Array xx = lax::mul(x, x);
       const Array yy = lax::mul(y, y);
       const Array denom = lax::add(xx, yy);
-      const Array dx = ir::is_zero(tx) ? Array() : lax::div(lax::mul(tx, y), denom);
-      const Array dy = ir::is_zero(ty) ? Array() : lax::neg(lax::div(lax::mul(ty, x), denom));
+      const Array dx = ir::is_zero(tx) ? Array() : lax::mul(tx, lax::div(y, denom));
+      const Array dy = ir::is_zero(ty) ? Array() : lax::mul(ty, lax::div(lax::neg(x), denom));
       return add_tangents(dx, dy);
     }));
 

@@ -11,18 +11,7 @@
 namespace pure {
 namespace {
 
-int rank_of(DType d) {
-  switch (d) {
-    case DType::boolean: return 0;
-    case DType::u32: return 1;
-    case DType::i32: return 2;
-    case DType::u64: return 3;
-    case DType::i64: return 4;
-    case DType::f32: return 5;
-    case DType::f64: return 6;
-  }
-  return 0;
-}
+int bits_of(DType d) { return d == DType::boolean ? 1 : static_cast<int>(8 * dtype_size(d)); }
 
 std::string axes_text(const std::vector<std::int64_t>& axes) {
   std::string t = "(";
@@ -104,10 +93,23 @@ std::pair<Array, Array> align(const Array& x, const Array& y, const char* op) {
 template <Array (*F)(const Array&, const Array&)>
 Array binary(const Array& x, const Array& y, const char* op) {
   auto [a, b] = align(x, y, op);
+  if (a.dtype() == DType::boolean) {
+    // bool with bool as jax: computed on 0/1, so add and maximum are "or",
+    // multiply and minimum "and"; arithmetic results are made bool again.
+    const Array r = F(astype(a, DType::i32), astype(b, DType::i32));
+    return r.dtype() == DType::boolean ? r : astype(r, DType::boolean);
+  }
   return F(a, b);
 }
 
-Array to_float(const Array& x) { return is_floating(x.dtype()) ? x : astype(x, DType::f32); }
+// Float-only ops: operands in the inexact dtype of their promoted dtype (jax's promote_args_inexact).
+template <Array (*F)(const Array&, const Array&)>
+Array inexact_binary(const Array& x, const Array& y, const char* op) {
+  const DType d = to_inexact_dtype(promote_types(x.dtype(), y.dtype()));
+  return binary<F>(astype(x, d), astype(y, d), op);
+}
+
+Array to_float(const Array& x) { return astype(x, to_inexact_dtype(x.dtype())); }
 
 }  // namespace
 
@@ -140,12 +142,69 @@ Array broadcast_to(const Array& x, const Shape& shape) {
   return lax::broadcast_in_dim(x, shape, dims);
 }
 
-DType promote_types(DType a, DType b) { return rank_of(a) >= rank_of(b) ? a : b; }
+// JAX's lattice (jax._src.dtypes, x64) restricted to pure's dtypes; the
+// generated table tests/data/jax_promotion.txt checks every pair.
+DType promote_types(DType a, DType b) {
+  if (a == b || b == DType::boolean) return a;
+  if (a == DType::boolean) return b;
+  if (is_floating(a) || is_floating(b)) {
+    if (is_floating(a) && is_floating(b)) return bits_of(a) >= bits_of(b) ? a : b;
+    return is_floating(a) ? a : b;
+  }
+  if (is_unsigned(a) == is_unsigned(b)) return bits_of(a) >= bits_of(b) ? a : b;
+  const DType u = is_unsigned(a) ? a : b, s = is_unsigned(a) ? b : a;
+  if (bits_of(s) > bits_of(u)) return s;
+  // No signed type of pure holds uint64: jax goes up to its default float.
+  return u == DType::u32 ? DType::i64 : DType::f64;
+}
+
+DType promote_types(DType a, WeakType b) {
+  if (b == WeakType::integer) return a == DType::boolean ? DType::i64 : a;
+  return is_floating(a) ? a : DType::f64;
+}
+
+DType to_inexact_dtype(DType a) {
+  if (is_floating(a)) return a;
+  return bits_of(a) > 32 ? DType::f64 : DType::f32;
+}
+
 Array astype(const Array& x, DType dtype) {
   const detail::Entry entry("pure::astype", {{"x", x}});
   return lax::convert_element_type(x, dtype);
 }
 Array scalar_like(const Array& x, double value) { return pure::full({}, value, x.dtype()); }
+
+namespace detail {
+
+Array weak_float_scalar(const Array& like, double value) {
+  return pure::full({}, value, promote_types(like.dtype(), WeakType::floating));
+}
+
+// Exact: an int64 value goes through an int64 array (full's double would round
+// it), then wraps into the result dtype as an integer conversion.
+Array weak_int_scalar(const Array& like, std::int64_t value) {
+  const DType d = promote_types(like.dtype(), WeakType::integer);
+  if (is_floating(d)) return pure::full({}, static_cast<double>(value), d);
+  return astype(from_host(&value, Shape{}), d);
+}
+
+Array weak_uint_scalar(const Array& like, std::uint64_t value) {
+  const DType d = promote_types(like.dtype(), WeakType::integer);
+  if (is_floating(d)) return pure::full({}, static_cast<double>(value), d);
+  if (d != DType::u64 && value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw ValueError("pure::weak_scalar: the integer scalar " + std::to_string(value) + " does not fit " +
+                     dtype_name(d) + " (the dtype of the " + dtype_name(like.dtype()) + " operand)");
+  }
+  return astype(from_host(&value, Shape{}), d);
+}
+
+void check_clip_bounds(double lo, double hi) {
+  if (!(lo <= hi)) {
+    throw ValueError("pure::clip: needs lo <= hi, got lo=" + std::to_string(lo) + " hi=" + std::to_string(hi));
+  }
+}
+
+}  // namespace detail
 
 Array add(const Array& x, const Array& y) {
   const detail::Entry entry("pure::add", {{"x", x}, {"y", y}});
@@ -153,19 +212,25 @@ Array add(const Array& x, const Array& y) {
 }
 Array subtract(const Array& x, const Array& y) {
   const detail::Entry entry("pure::subtract", {{"x", x}, {"y", y}});
+  if (x.dtype() == DType::boolean && y.dtype() == DType::boolean) {
+    throw DTypeError("pure::subtract: cannot subtract two bool arrays (shapes " + x.shape().str() + " and " +
+                     y.shape().str() + "), as jax.numpy; use not_equal for exclusive or");
+  }
   return binary<lax::sub>(x, y, "pure::subtract");
 }
 Array multiply(const Array& x, const Array& y) {
   const detail::Entry entry("pure::multiply", {{"x", x}, {"y", y}});
   return binary<lax::mul>(x, y, "pure::multiply");
 }
+// True division, as numpy: the promoted dtype, then its inexact dtype (i32 / i32 -> f32).
 Array divide(const Array& x, const Array& y) {
   const detail::Entry entry("pure::divide", {{"x", x}, {"y", y}});
-  return binary<lax::div>(to_float(x), to_float(y), "pure::divide");  // true division, as numpy
+  return inexact_binary<lax::div>(x, y, "pure::divide");
 }
+// Integers are raised in floating point (jnp.power keeps integers integer: docs/promotion.md).
 Array power(const Array& x, const Array& y) {
   const detail::Entry entry("pure::power", {{"x", x}, {"y", y}});
-  return binary<lax::pow>(to_float(x), to_float(y), "pure::power");
+  return inexact_binary<lax::pow>(x, y, "pure::power");
 }
 Array maximum(const Array& x, const Array& y) {
   const detail::Entry entry("pure::maximum", {{"x", x}, {"y", y}});
@@ -177,7 +242,7 @@ Array minimum(const Array& x, const Array& y) {
 }
 Array arctan2(const Array& x, const Array& y) {
   const detail::Entry entry("pure::arctan2", {{"x", x}, {"y", y}});
-  return binary<lax::atan2>(x, y, "pure::arctan2");
+  return inexact_binary<lax::atan2>(x, y, "pure::arctan2");
 }
 Array less(const Array& x, const Array& y) {
   const detail::Entry entry("pure::less", {{"x", x}, {"y", y}});
@@ -214,12 +279,9 @@ Array where(const Array& cond, const Array& x, const Array& y) {
   return lax::select(broadcast_to(cond, s), broadcast_to(astype(x, d), s), broadcast_to(astype(y, d), s));
 }
 
-Array clip(const Array& x, double lo, double hi) {
-  const detail::Entry entry("pure::clip", {{"x", x}});
-  if (!(lo <= hi)) {
-    throw ValueError("pure::clip: needs lo <= hi, got lo=" + std::to_string(lo) + " hi=" + std::to_string(hi));
-  }
-  return minimum(maximum(x, scalar_like(x, lo)), scalar_like(x, hi));
+Array clip(const Array& x, const Array& lo, const Array& hi) {
+  const detail::Entry entry("pure::clip", {{"x", x}, {"lo", lo}, {"hi", hi}});
+  return minimum(maximum(x, lo), hi);
 }
 
 Array negative(const Array& x) {
@@ -296,7 +358,7 @@ Array mean(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
   std::int64_t n = 1;
   for (auto a : axes) n *= x.shape()[static_cast<int>(a)];
   const Array s = sum(to_float(x), axes, keepdims);
-  return s / static_cast<double>(n);
+  return s / static_cast<double>(n);  // a weak float: keeps s's float dtype
 }
 
 Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
@@ -394,14 +456,6 @@ Array operator-(const Array& x, const Array& y) { return subtract(x, y); }
 Array operator*(const Array& x, const Array& y) { return multiply(x, y); }
 Array operator/(const Array& x, const Array& y) { return divide(x, y); }
 Array operator-(const Array& x) { return negative(x); }
-Array operator+(const Array& x, double s) { return add(x, scalar_like(x, s)); }
-Array operator-(const Array& x, double s) { return subtract(x, scalar_like(x, s)); }
-Array operator*(const Array& x, double s) { return multiply(x, scalar_like(x, s)); }
-Array operator/(const Array& x, double s) { return divide(x, scalar_like(to_float(x), s)); }
-Array operator+(double s, const Array& x) { return add(scalar_like(x, s), x); }
-Array operator-(double s, const Array& x) { return subtract(scalar_like(x, s), x); }
-Array operator*(double s, const Array& x) { return multiply(scalar_like(x, s), x); }
-Array operator/(double s, const Array& x) { return divide(scalar_like(to_float(x), s), x); }
 Array operator<(const Array& x, const Array& y) { return less(x, y); }
 Array operator>(const Array& x, const Array& y) { return greater(x, y); }
 Array operator<=(const Array& x, const Array& y) { return less_equal(x, y); }
@@ -424,7 +478,7 @@ Array wrap_indices(const Array& idx, std::int64_t n, const char* op) {
                      idx.shape().str());
   }
   if (is_unsigned(d)) return astype(idx, DType::i64);
-  return where(idx < scalar_like(idx, 0.0), idx + static_cast<double>(n), idx);
+  return where(idx < scalar_like(idx, 0.0), idx + n, idx);
 }
 
 Array no_bool(const Array& x) { return x.dtype() == DType::boolean ? astype(x, DType::i32) : x; }

@@ -23,7 +23,8 @@ constexpr double kLogRegime = 1e8;
 // Above this |x|, sinh(x) = e^|x| / 2 to below double rounding (e^-2|x| < 2^-57).
 constexpr double kExpRegime = 20;
 
-Array to_float(const Array& x) { return is_floating(x.dtype()) ? x : astype(x, DType::f32); }
+// Integers in their inexact dtype, as jax with x64 (i32 -> f32, i64 -> f64): docs/promotion.md.
+Array to_float(const Array& x) { return astype(x, to_inexact_dtype(x.dtype())); }
 Array as_number(const Array& x) { return x.dtype() == DType::boolean ? astype(x, DType::i32) : x; }
 
 // True where the sign bit of x is set, -0.0 included (1 / -0.0 = -inf); false for NaN.
@@ -236,8 +237,7 @@ Array exp2(const Array& x) {
 
 Array logaddexp(const Array& x, const Array& y) {
   const detail::Entry entry("pure::logaddexp", {{"x", x}, {"y", y}});
-  DType d = promote_types(x.dtype(), y.dtype());
-  if (!is_floating(d)) d = DType::f32;
+  const DType d = to_inexact_dtype(promote_types(x.dtype(), y.dtype()));
   const Shape s = broadcast_shapes(x.shape(), y.shape(), "pure::logaddexp");
   return lax::logaddexp(broadcast_to(astype(x, d), s), broadcast_to(astype(y, d), s));
 }
@@ -266,7 +266,7 @@ Array integer_pow(const Array& x, std::int64_t n) {
 }
 Array power(const Array& x, double y) {
   const detail::Entry entry("pure::power", {{"x", x}});
-  return power(x, scalar_like(to_float(x), y));
+  return power(x, weak_scalar(x, y));  // a weak float: int32 x gives float64, as jnp.power(x, 2.5)
 }
 
 // ---------------------------------------------------------------- products

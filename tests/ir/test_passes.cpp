@@ -148,7 +148,7 @@ TEST(Passes, SimplifyRemovesOnlyExactIdentities) {
 TEST(Passes, SimplifyRemovesIntegerZerosAndConstOnes) {
   // Integer x + 0 goes; so does a product with a const that is all ones.
   const auto f = [](const Array& n, const Array& row) {
-    const Array a = n + 0.0;
+    const Array a = n + 0;  // an int scalar: n + 0.0 would be float64 (docs/promotion.md)
     const Array ones_matrix = lax::broadcast_in_dim(row, Shape{2, 3}, {1});
     return std::vector<Array>{a, lax::mul(ones_matrix, lax::broadcast_in_dim(pure::full({}, 1.0), Shape{2, 3}, {}))};
   };

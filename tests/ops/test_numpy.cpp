@@ -75,13 +75,15 @@ TEST(Scalars, TakeTheArraysDtype) {
   EXPECT_EQ((1.0 / x).to_host<float>(), (std::vector<float>{1, 0.5f, 0.25f}));
   EXPECT_EQ((x + 0.5).to_host<float>(), (std::vector<float>{1.5f, 2.5f, 4.5f}));
   EXPECT_EQ((3.0 - x).to_host<float>(), (std::vector<float>{2, 1, -1}));
-  // Integer arrays: + - * keep int32; / is true division (float), as numpy.
+  // Integer arrays (JAX's weak typing, docs/promotion.md): + - * with an integer
+  // scalar keep int32, with a floating scalar give float64; / is true division.
   const Array n = pure::from_host(std::vector<std::int32_t>{1, 2, 7});
-  EXPECT_EQ((n * 3.0).dtype(), DType::i32);
-  EXPECT_EQ((n * 3.0).to_host<std::int32_t>(), (std::vector<std::int32_t>{3, 6, 21}));
+  EXPECT_EQ((n * 3).dtype(), DType::i32);
+  EXPECT_EQ((n * 3).to_host<std::int32_t>(), (std::vector<std::int32_t>{3, 6, 21}));
+  EXPECT_EQ((n * 1.5).to_host<double>(), (std::vector<double>{1.5, 3, 10.5}));
   const Array h = n / 2.0;
-  EXPECT_TRUE(pure::is_floating(h.dtype()));
-  EXPECT_EQ(pure::astype(h, DType::f64).to_host<double>(), (std::vector<double>{0.5, 1, 3.5}));
+  EXPECT_EQ(h.dtype(), DType::f64);
+  EXPECT_EQ(h.to_host<double>(), (std::vector<double>{0.5, 1, 3.5}));
   EXPECT_EQ(pure::divide(n, n).to_host<float>(), (std::vector<float>{1, 1, 1}));
 }
 

@@ -64,7 +64,7 @@ TEST(ShapeOps, StridedSliceMatchesHostLoop) {
 TEST(ShapeOps, PadMatchesHostLoop) {
   const Shape s{3, 4};
   for (DType d : {DType::f64, DType::i32}) {
-    const Array x = counting(s, d) + 1.0;
+    const Array x = counting(s, d) + 1;  // an int scalar keeps d (1.0 would make an int32 x float64)
     const std::vector<std::int64_t> low{1, -1}, high{2, 1}, interior{1, 2};
     const Array y = lax::pad(x, pure::full({}, -7, d), low, high, interior);
     // axis 0: 1 + 2 + 3 + 2*1 = 8; axis 1: -1 + 1 + 4 + 3*2 = 10

@@ -17,9 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -32,6 +30,8 @@
 #include <pure/random/device.hpp>
 #include <pure/random/key.hpp>
 #include <pure/random/samplers.hpp>
+
+#include "reference_file.hpp"
 
 namespace {
 
@@ -60,34 +60,20 @@ struct Reference {
 const Reference& reference() {
   static const Reference ref = [] {
     Reference out;
-    const std::string path = std::string(PURE_TEST_DATA_DIR) + "/jax_reference.txt";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::string text;
-    int line_no = 0;
-    while (std::getline(in, text)) {
-      ++line_no;
-      if (text.empty() || text[0] == '#') continue;
-      std::istringstream words(text);
-      Record rec;
-      rec.line = line_no;
-      words >> rec.kind;
-      if (rec.kind == "jax_version") {
-        words >> out.jax_version;
+    for (const auto& raw : pure_test::read_reference_file("jax_reference.txt")) {
+      if (raw.head.at(0) == "jax_version") {
+        out.jax_version = raw.head.at(1);
         continue;
       }
-      std::string w;
-      bool in_values = false;
-      while (words >> w) {
-        if (in_values) {
-          rec.values.push_back(w);
-        } else if (w == ":") {
-          in_values = true;
-        } else {
-          const auto eq = w.find('=');
-          if (eq == std::string::npos) throw std::runtime_error("bad parameter at line " + std::to_string(line_no));
-          rec.params[w.substr(0, eq)] = w.substr(eq + 1);
-        }
+      Record rec;
+      rec.line = raw.line;
+      rec.kind = raw.head[0];
+      rec.values = raw.values;
+      for (std::size_t k = 1; k < raw.head.size(); ++k) {
+        const std::string& w = raw.head[k];
+        const auto eq = w.find('=');
+        if (eq == std::string::npos) throw std::runtime_error("bad parameter at line " + std::to_string(raw.line));
+        rec.params[w.substr(0, eq)] = w.substr(eq + 1);
       }
       out.records.push_back(std::move(rec));
     }

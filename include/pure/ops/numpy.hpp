@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,8 +19,29 @@ namespace pure {
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "pure::broadcast_shapes");
 /// x broadcast to `shape` (numpy rules: trailing axes align).
 Array broadcast_to(const Array& x, const Shape& shape);
-/// The dtype two operands are computed in: float beats integer, wider beats narrower.
+/// The dtype two arrays are computed in: JAX's type promotion with 64-bit types
+/// on (jax.numpy.promote_types under jax_enable_x64), restricted to pure's dtypes:
+///  - bool promotes to anything; the wider of two floats; a float beats every integer
+///    (i64 + f32 -> f32);
+///  - two signed or two unsigned integers: the wider;
+///  - unsigned u with signed s: s if it is wider, else the next signed type that
+///    holds both (u32 + i32 -> i64), and u64 with any signed type -> f64.
+/// The table (tests/data/jax_promotion.txt) comes from real JAX; docs/promotion.md.
 DType promote_types(DType a, DType b);
+/// C++ scalars on the numpy surface are weakly typed, like Python scalars in JAX:
+/// they take the array's dtype where it can hold their kind.
+enum class WeakType : std::uint8_t {
+  integer,   ///< any C++ integer type (int, long, unsigned, std::int64_t, ...)
+  floating,  ///< float or double
+};
+/// The dtype of an array of dtype `a` combined with a weakly typed scalar:
+/// integer scalar -> a (int64 for a bool array); float scalar -> a if a is a
+/// float, else float64 (JAX's default float with x64).
+DType promote_types(DType a, WeakType b);
+/// The float dtype that functions such as exp and true division compute an
+/// integer or bool array in (jax's to_inexact_dtype): float32 for bool, int32 and
+/// uint32, float64 for int64 and uint64; floats are unchanged.
+DType to_inexact_dtype(DType a);
 /// Casts to dtype (no-op when equal).
 Array astype(const Array& x, DType dtype);
 
@@ -40,7 +62,9 @@ Array equal(const Array& x, const Array& y);
 Array not_equal(const Array& x, const Array& y);
 /// cond ? x : y with broadcasting of all three.
 Array where(const Array& cond, const Array& x, const Array& y);
-Array clip(const Array& x, double lo, double hi);
+/// minimum(maximum(x, lo), hi), bounds broadcast and promoted; at x == lo or
+/// x == hi the derivative is 0.5 (maximum/minimum share ties, as jnp.clip).
+Array clip(const Array& x, const Array& lo, const Array& hi);
 
 Array negative(const Array& x);
 Array exp(const Array& x);
@@ -76,27 +100,90 @@ Array reshape(const Array& x, const Shape& shape);
 Array expand_dims(const Array& x, std::int64_t axis);
 Array squeeze(const Array& x, std::vector<std::int64_t> axes = {});
 
-// ---- operators: numpy semantics, scalars take the array's dtype ----
+/// A rank-0 array of x's dtype holding `value` (converted as astype converts).
+Array scalar_like(const Array& x, double value);
+
+namespace detail {
+template <class S>
+using if_scalar = std::enable_if_t<std::is_arithmetic<S>::value, int>;
+Array weak_float_scalar(const Array& like, double value);
+Array weak_int_scalar(const Array& like, std::int64_t value);
+Array weak_uint_scalar(const Array& like, std::uint64_t value);
+void check_clip_bounds(double lo, double hi);
+}  // namespace detail
+
+/// A rank-0 array holding the C++ scalar `value` in the dtype that `like op value`
+/// is computed in (promote_types(like.dtype(), WeakType)): `x + 1` keeps an int32
+/// x int32, `x + 0.5` makes it float64, `x + 1` and `x * 2.0` keep a float32 x
+/// float32. A bool is a bool array (it promotes to the other operand's dtype).
+/// Integer values wrap into the result dtype as jax does (uint32 x + -1 adds
+/// 2^32 - 1); an unsigned value above 2^63 - 1 with a dtype other than uint64 or
+/// a float is a ValueError (jax's OverflowError).
+template <class S, detail::if_scalar<S> = 0>
+Array weak_scalar(const Array& like, S value) {
+  if constexpr (std::is_same<S, bool>::value) {
+    return astype(scalar_like(like, value ? 1.0 : 0.0), DType::boolean);
+  } else if constexpr (std::is_floating_point<S>::value) {
+    return detail::weak_float_scalar(like, static_cast<double>(value));
+  } else if constexpr (std::is_signed<S>::value) {
+    return detail::weak_int_scalar(like, static_cast<std::int64_t>(value));
+  } else {
+    return detail::weak_uint_scalar(like, static_cast<std::uint64_t>(value));
+  }
+}
+
+// ---- operators: numpy semantics; C++ scalars are weakly typed (weak_scalar) ----
 Array operator+(const Array& x, const Array& y);
 Array operator-(const Array& x, const Array& y);
 Array operator*(const Array& x, const Array& y);
 Array operator/(const Array& x, const Array& y);
 Array operator-(const Array& x);
-Array operator+(const Array& x, double s);
-Array operator-(const Array& x, double s);
-Array operator*(const Array& x, double s);
-Array operator/(const Array& x, double s);
-Array operator+(double s, const Array& x);
-Array operator-(double s, const Array& x);
-Array operator*(double s, const Array& x);
-Array operator/(double s, const Array& x);
 Array operator<(const Array& x, const Array& y);
 Array operator>(const Array& x, const Array& y);
 Array operator<=(const Array& x, const Array& y);
 Array operator>=(const Array& x, const Array& y);
-
-/// A rank-0 array of x's dtype holding `value` (numpy's weak scalar typing).
-Array scalar_like(const Array& x, double value);
+// Templates rather than (Array, double) overloads: `x + 1` is then an exact
+// match for int, neither ambiguous between integer and double overloads nor
+// silently a double.
+template <class S, detail::if_scalar<S> = 0>
+Array operator+(const Array& x, S s) {
+  return add(x, weak_scalar(x, s));
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator-(const Array& x, S s) {
+  return subtract(x, weak_scalar(x, s));
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator*(const Array& x, S s) {
+  return multiply(x, weak_scalar(x, s));
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator/(const Array& x, S s) {
+  return divide(x, weak_scalar(x, s));
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator+(S s, const Array& x) {
+  return add(weak_scalar(x, s), x);
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator-(S s, const Array& x) {
+  return subtract(weak_scalar(x, s), x);
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator*(S s, const Array& x) {
+  return multiply(weak_scalar(x, s), x);
+}
+template <class S, detail::if_scalar<S> = 0>
+Array operator/(S s, const Array& x) {
+  return divide(weak_scalar(x, s), x);
+}
+/// clip with weakly typed scalar bounds: clip(int32 x, 0, 5) stays int32,
+/// clip(int32 x, 0.5, 2.5) is float64 (as jnp.clip with Python scalars).
+template <class L, class H, detail::if_scalar<L> = 0, detail::if_scalar<H> = 0>
+Array clip(const Array& x, L lo, H hi) {
+  detail::check_clip_bounds(static_cast<double>(lo), static_cast<double>(hi));
+  return clip(x, weak_scalar(x, lo), weak_scalar(x, hi));
+}
 
 }  // namespace pure
 
