@@ -267,8 +267,10 @@ std::vector<Aval> reduce_rule(const std::string& name, const std::vector<Aval>& 
   std::vector<std::int64_t> out;
   for (std::size_t i = 0; i < axes.size(); ++i) {
     if (axes[i] < 0 || axes[i] >= s.rank() || (i > 0 && axes[i] <= axes[i - 1])) {
-      throw ShapeError("pure::" + name + ": axes must be sorted, distinct and in [0, " + std::to_string(s.rank()) +
-                       ") for operand " + in[0].str());
+      std::string given;
+      for (std::size_t j = 0; j < axes.size(); ++j) given += (j ? ", " : "") + std::to_string(axes[j]);
+      throw ShapeError("pure::" + name + ": axes (" + given + ") must be sorted, distinct and in [0, " +
+                       std::to_string(s.rank()) + ") for operand " + in[0].str());
     }
   }
   for (int d = 0; d < s.rank(); ++d) {

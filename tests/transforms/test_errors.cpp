@@ -116,6 +116,19 @@ TEST(OpErrors, BinaryOpsNeedEqualShapes) {
   expect_error<pure::ShapeError>([] { lax::atan2(f32s({3}), f32s({})); }, {"pure::atan2", "f32[3]", "f32[]"});
 }
 
+TEST(OpErrors, ReductionAxesArePrintedWithTheShape) {
+  expect_error<pure::ShapeError>(
+      [] {
+        lax::reduce_sum(f32s({2, 3}), {1, 0});
+      },
+      {"pure::reduce_sum: axes (1, 0) must be sorted", "f32[2,3]"});
+  expect_error<pure::ShapeError>(
+      [] {
+        lax::reduce_max(f32s({2, 3}), {2});
+      },
+      {"pure::reduce_max: axes (2)", "f32[2,3]"});
+}
+
 TEST(OpErrors, BinaryOpsNeedEqualDtypes) {
   expect_error<pure::DTypeError>([] { lax::sub(f32s({3}), pure::zeros({3}, DType::f64)); },
                                  {"pure::sub", "f32[3]", "f64[3]"});
