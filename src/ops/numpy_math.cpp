@@ -33,35 +33,6 @@ Array sign_bit(const Array& x) {
   return where(negative, negative, (1.0 / x) < scalar_like(x, 0.0));
 }
 
-std::string axis_error(const char* op, std::int64_t axis, const Shape& shape) {
-  return std::string(op) + ": axis " + std::to_string(axis) + " is out of range for shape " + shape.str();
-}
-
-std::int64_t checked_axis(std::int64_t axis, const Shape& shape, const char* op) {
-  const std::int64_t a = axis < 0 ? axis + shape.rank() : axis;
-  if (a < 0 || a >= shape.rank()) throw ShapeError(axis_error(op, axis, shape));
-  return a;
-}
-
-// Sorted non-negative axes; empty means all. Errors name the op, the axes and the shape.
-std::vector<std::int64_t> checked_axes(const std::vector<std::int64_t>& axes, const Shape& shape, const char* op) {
-  std::vector<std::int64_t> out;
-  if (axes.empty()) {
-    for (int d = 0; d < shape.rank(); ++d) out.push_back(d);
-    return out;
-  }
-  for (std::int64_t a : axes) out.push_back(checked_axis(a, shape, op));
-  std::sort(out.begin(), out.end());
-  const auto rep = std::adjacent_find(out.begin(), out.end());
-  if (rep != out.end()) {
-    std::string list;
-    for (std::int64_t a : axes) list += (list.empty() ? "" : ",") + std::to_string(a);
-    throw ShapeError(std::string(op) + ": axis " + std::to_string(*rep) + " is repeated in axes (" + list +
-                     ") for shape " + shape.str());
-  }
-  return out;
-}
-
 std::int64_t count_over(const std::vector<std::int64_t>& axes, const Shape& shape) {
   std::int64_t n = 1;
   for (std::int64_t a : axes) n *= shape[static_cast<int>(a)];
@@ -277,7 +248,7 @@ Array power(const Array& x, double y) {
 Array prod(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
   const detail::Entry entry("pure::prod", {{"x", x}});
   const char* op = "pure::prod";
-  axes = checked_axes(axes, x.shape(), op);
+  axes = detail::normalize_axes(axes, x.shape(), op);
   const Array xi = as_number(x);
   std::vector<std::int64_t> perm, dims;
   for (int d = 0; d < x.rank(); ++d) {
@@ -311,7 +282,7 @@ Array prod(const Array& x, std::vector<std::int64_t> axes, bool keepdims) {
 // (ones shifted in). log2(n) steps, no division.
 Array cumprod(const Array& x, std::int64_t axis) {
   const detail::Entry entry("pure::cumprod", {{"x", x}});
-  const std::int64_t a = checked_axis(axis, x.shape(), "pure::cumprod");
+  const std::int64_t a = detail::normalize_axis(axis, x.shape(), "pure::cumprod");
   const std::int64_t n = x.shape()[static_cast<int>(a)];
   Array y = as_number(x);
   for (std::int64_t s = 1; s < n; s *= 2) y = lax::mul(y, pad_ones(y, a, s, -s));
@@ -327,7 +298,7 @@ Array cumprod(const Array& x) {
 Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double ddof) {
   const detail::Entry entry("pure::var", {{"x", x}});
   const char* op = "pure::var";
-  axes = checked_axes(axes, x.shape(), op);
+  axes = detail::normalize_axes(axes, x.shape(), op);
   const Array xf = to_float(x);
   const Array centered = xf - mean(xf, axes, true);
   const Array ss = sum(centered * centered, axes, keepdims);
@@ -339,7 +310,7 @@ Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double 
 
 Array std(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double ddof) {
   const detail::Entry entry("pure::std", {{"x", x}});
-  checked_axes(axes, x.shape(), "pure::std");
+  detail::normalize_axes(axes, x.shape(), "pure::std");
   return sqrt(var(x, std::move(axes), keepdims, ddof));
 }
 
@@ -347,13 +318,13 @@ Array std(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double 
 
 Array argsort(const Array& x, std::int64_t axis) {
   const detail::Entry entry("pure::argsort", {{"x", x}});
-  const std::int64_t a = checked_axis(axis, x.shape(), "pure::argsort");
+  const std::int64_t a = detail::normalize_axis(axis, x.shape(), "pure::argsort");
   return lax::argsort(as_number(x), a, index_dtype_for(x.shape()[static_cast<int>(a)]));
 }
 
 Array sort(const Array& x, std::int64_t axis) {
   const detail::Entry entry("pure::sort", {{"x", x}});
-  const std::int64_t a = checked_axis(axis, x.shape(), "pure::sort");
+  const std::int64_t a = detail::normalize_axis(axis, x.shape(), "pure::sort");
   const Array order = lax::argsort(as_number(x), a, index_dtype_for(x.shape()[static_cast<int>(a)]));
   return lax::gather(x, order, a);
 }

@@ -119,8 +119,8 @@ ir::Program optimize(const ir::Program& program) {
 std::string lower_text(const std::string& name, const Signature& sig, const ir::Program& program) {
   std::string s = "pure::jit '" + name + "'\n  arguments:";
   for (std::size_t i = 0; i < sig.trees.size(); ++i) s += "\n    " + std::to_string(i) + ": " + argument_text(sig, i);
-  s += "\n  passes: dead code, simplify, common subexpressions, dead code\n  program (" + std::to_string(program.eqns.size()) +
-       " equations, run one kernel per equation):\n" + program.str() + "\n";
+  s += "\n  passes: dead code, simplify, common subexpressions, dead code\n  program (" +
+       std::to_string(program.eqns.size()) + " equations, run one kernel per equation):\n" + program.str() + "\n";
   return s;
 }
 

@@ -350,7 +350,7 @@ inline Row make_row(std::string name, std::string prim, std::vector<Arg> args, s
 std::vector<Row> elementwise_rows();
 std::vector<Row> structural_rows();
 std::vector<Row> reduction_rows();
-std::vector<Row> math_rows();  // test_spec_math.cpp
+std::vector<Row> math_rows();       // test_spec_math.cpp
 std::vector<Row> structure_rows();  // rev and the dynamic slices: test_numpy_structure.cpp
 
 /// Primitives that need no row, each with the reason.

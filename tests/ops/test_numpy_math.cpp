@@ -948,20 +948,22 @@ TEST(NumpyMathSort, SortIsDifferentiableThroughThePermutation) {
 
 TEST(NumpyMathErrors, AxesNameTheOpTheAxisAndTheShape) {
   const Array x = pure::zeros({2, 3}, DType::f32);
-  expect_error<pure::ShapeError>([&] { pure::prod(x, {2}); }, "pure::prod: axis 2 is out of range for shape (2,3)");
+  expect_error<pure::ShapeError>([&] { pure::prod(x, {2}); },
+                                 "pure::prod: axis 2 of axes (2,) is out of range for shape (2,3) (rank 2)");
   expect_error<pure::ShapeError>(
       [&] {
         pure::prod(x, {1, -1});
       },
-      "pure::prod: axis 1 is repeated in axes (1,-1) for shape (2,3)");
+      "pure::prod: axes (1, -1) name axis 1 of shape (2,3) more than once");
   expect_error<pure::ShapeError>([&] { pure::cumprod(x, -3); },
                                  "pure::cumprod: axis -3 is out of range for shape (2,3)");
-  expect_error<pure::ShapeError>([&] { pure::std(x, {5}); }, "pure::std: axis 5 is out of range for shape (2,3)");
+  expect_error<pure::ShapeError>([&] { pure::std(x, {5}); },
+                                 "pure::std: axis 5 of axes (5,) is out of range for shape (2,3) (rank 2)");
   expect_error<pure::ShapeError>(
       [&] {
         pure::var(x, {0, 0}, false, 1);
       },
-      "pure::var: axis 0 is repeated in axes (0,0) for shape (2,3)");
+      "pure::var: axes (0, 0) name axis 0 of shape (2,3) more than once");
   expect_error<pure::ShapeError>([&] { pure::sort(x, 2); }, "pure::sort: axis 2 is out of range for shape (2,3)");
   expect_error<pure::ShapeError>([&] { pure::argsort(pure::zeros({}, DType::f32)); },
                                  "pure::argsort: axis -1 is out of range for shape ()");
