@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <pure/ir/program.hpp>
+
 namespace pure::ir {
 namespace {
 
@@ -21,6 +23,12 @@ std::string format(const ParamValue& v) {
       return s + (xs.size() == 1 ? ",)" : ")");
     }
     std::string operator()(const std::string& x) const { return x; }
+    // Indented under the equation that holds it.
+    std::string operator()(const SubProgram& x) const {
+      std::string s;
+      for (char c : x.program->str()) s += c == '\n' ? std::string("\n    ") : std::string(1, c);
+      return s;
+    }
   };
   return std::visit(Visitor{}, v);
 }

@@ -124,6 +124,26 @@ struct StridedBinaryKernel {
   }
 };
 
+/// The eager unary loop over one contiguous block (Primitive::block_kernel):
+/// the same kernel type, so the same code per SIMD level as map_unary.
+template <class T, class R, class Op>
+void unary_block(const Op& op, const void* const* in, void* out, std::int64_t n, HostSimd level) {
+  using K = UnaryKernel<T, R, Op>;
+  const auto count = static_cast<std::size_t>(n);
+  const K k{ConstView<T>(static_cast<const T*>(in[0]), count), MutableView<R>(static_cast<R*>(out), count), op};
+  pure::detail::host_simd_loop<K>(level)(k, 0, n);
+}
+
+/// The eager binary loop (both operands contiguous) over one block.
+template <class T, class R, class Op>
+void binary_block(const Op& op, const void* const* in, void* out, std::int64_t n, HostSimd level) {
+  using K = BinaryKernel<T, R, Op>;
+  const auto count = static_cast<std::size_t>(n);
+  const K k{ConstView<T>(static_cast<const T*>(in[0]), count), ConstView<T>(static_cast<const T*>(in[1]), count),
+            MutableView<R>(static_cast<R*>(out), count), op};
+  pure::detail::host_simd_loop<K>(level)(k, 0, n);
+}
+
 template <class T, class R, class Op>
 Array run_unary(const Array& x, DType out_dtype, const Op& op, const char* label) {
   Array out = Array::allocate(x.shape(), out_dtype, label);

@@ -75,6 +75,17 @@ ir::Primitive make_unary(const std::string& name, Op op, UnaryJvp jvp) {
     o.configure(params);
     return {map_unary<types>(in[0], o, label.c_str())};
   };
+  p.block_kernel = [op](const std::vector<Aval>& in, const Params& params) -> ir::Primitive::BlockKernel {
+    if (in.size() != 1 || !dtype_ok(types, in[0].dtype)) return {};
+    Op o = op;
+    o.configure(params);
+    return dispatch<types>(in[0].dtype, "block_kernel", [&](auto tag) -> ir::Primitive::BlockKernel {
+      using T = decltype(tag);
+      return [o](const void* const* x, void* out, std::int64_t n, HostSimd level) {
+        unary_block<T, T, Op>(o, x, out, n, level);
+      };
+    });
+  };
   if (jvp != nullptr) {
     p.jvp = [jvp](const Arrays& x, const Arrays& t, const Arrays& y, const Params& params) -> Arrays {
       if (ir::is_zero(t[0])) return {Array()};
@@ -102,6 +113,16 @@ ir::Primitive make_binary(const std::string& name, Op op, BinaryJvp jvp) {
   const std::string label = "pure::" + name;
   p.impl = [label, op](const Arrays& in, const Params&) -> Arrays {
     return {map_binary<types, to_bool>(in[0], in[1], op, label.c_str())};
+  };
+  p.block_kernel = [op](const std::vector<Aval>& in, const Params&) -> ir::Primitive::BlockKernel {
+    if (in.size() != 2 || in[0].dtype != in[1].dtype || !dtype_ok(types, in[0].dtype)) return {};
+    return dispatch<types>(in[0].dtype, "block_kernel", [&](auto tag) -> ir::Primitive::BlockKernel {
+      using T = decltype(tag);
+      using R = std::conditional_t<to_bool, bool, T>;
+      return [op](const void* const* xy, void* out, std::int64_t n, HostSimd level) {
+        binary_block<T, R, Op>(op, xy, out, n, level);
+      };
+    });
   };
   if (to_bool) {
     p.jvp = [](const Arrays&, const Arrays&, const Arrays&, const Params&) -> Arrays { return {Array()}; };

@@ -83,6 +83,22 @@ const ir::Primitive& select_p = ir::register_primitive([] {
     });
     return {out};
   };
+  p.block_kernel = [](const std::vector<Aval>& in, const Params&) -> ir::Primitive::BlockKernel {
+    if (in.size() != 3 || in[0].dtype != DType::boolean || in[1].dtype != in[2].dtype) return {};
+    // One contiguous axis, longer than any block: the kernel's all-contiguous loop.
+    pure::detail::StridedWalk<3> walk;
+    walk.dims[0] = std::int64_t{1} << 62;
+    for (auto& st : walk.strides) st[0] = 1;
+    return dispatch<Types::all>(in[1].dtype, "select", [&](auto tag) -> ir::Primitive::BlockKernel {
+      using T = decltype(tag);
+      return [walk](const void* const* pab, void* out, std::int64_t n, HostSimd level) {
+        using K = SelectKernel<T>;
+        const K k{static_cast<const bool*>(pab[0]), static_cast<const T*>(pab[1]), static_cast<const T*>(pab[2]),
+                  static_cast<T*>(out), walk};
+        pure::detail::host_simd_loop<K>(level)(k, 0, n);
+      };
+    });
+  };
   p.jvp = [](const Arrays& x, const Arrays& t, const Arrays&, const Params&) -> Arrays {
     if (ir::is_zero(t[1]) && ir::is_zero(t[2])) return {Array()};
     const Array ta = ir::is_zero(t[1]) ? zeros_of(Aval::of(x[1])) : t[1];
@@ -129,6 +145,24 @@ const ir::Primitive& convert_p = ir::register_primitive([] {
       });
     });
     return {out};
+  };
+  // Conversions are not worth a vectorised copy per SIMD level: the baseline loop.
+  p.block_kernel = [](const std::vector<Aval>& in, const Params& params) -> ir::Primitive::BlockKernel {
+    if (in.size() != 1) return {};
+    return dispatch<Types::all>(in[0].dtype, "convert_element_type", [&](auto from_tag) {
+      using From = decltype(from_tag);
+      return dispatch<Types::all>(params.get<DType>("new_dtype"), "convert_element_type",
+                                  [&](auto to_tag) -> ir::Primitive::BlockKernel {
+                                    using To = decltype(to_tag);
+                                    return [](const void* const* x, void* out, std::int64_t n, HostSimd) {
+                                      using K = ConvertKernel<From, To>;
+                                      const auto count = static_cast<std::size_t>(n);
+                                      const K k{ConstView<From>(static_cast<const From*>(x[0]), count),
+                                                MutableView<To>(static_cast<To*>(out), count)};
+                                      pure::detail::host_simd_loop<K>(HostSimd::baseline)(k, 0, n);
+                                    };
+                                  });
+    });
   };
   p.jvp = [](const Arrays& x, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
     const DType to = params.get<DType>("new_dtype");

@@ -68,7 +68,7 @@ std::shared_ptr<const Executable> Cache::find(const Signature& sig) const {
 std::shared_ptr<const Executable> Cache::insert(const Signature& sig, ir::Program traced,
                                                 std::shared_ptr<const void> result_structure) {
   auto exe = std::make_shared<Executable>();
-  exe->program = optimize(traced);
+  exe->program = optimize(traced, name_);
   exe->for_transforms = ir::eliminate_dead_code(traced);
   exe->result_structure = std::move(result_structure);
   // f captured a value traced by an enclosing transform (e.g. a weight inside
@@ -105,11 +105,12 @@ std::size_t Cache::traces() const {
   return traces_;
 }
 
-ir::Program optimize(const ir::Program& program) {
+ir::Program optimize(const ir::Program& program, const std::string& name) {
   // CSE can leave equations unused (a duplicate's consumers now read the
-  // first copy), so dead code runs before and after it.
+  // first copy), so dead code runs before and after it; fusion comes last,
+  // on the final set of equations.
   ir::Program p = ir::eliminate_common_subexpressions(ir::simplify(ir::eliminate_dead_code(program)));
-  p = ir::eliminate_dead_code(p);
+  p = ir::fuse_elementwise(ir::eliminate_dead_code(p), "pure::jit::" + name);
 #ifndef NDEBUG
   p.typecheck();
 #endif
@@ -119,8 +120,11 @@ ir::Program optimize(const ir::Program& program) {
 std::string lower_text(const std::string& name, const Signature& sig, const ir::Program& program) {
   std::string s = "pure::jit '" + name + "'\n  arguments:";
   for (std::size_t i = 0; i < sig.trees.size(); ++i) s += "\n    " + std::to_string(i) + ": " + argument_text(sig, i);
-  s += "\n  passes: dead code, simplify, common subexpressions, dead code\n  program (" +
-       std::to_string(program.eqns.size()) + " equations, run one kernel per equation):\n" + program.str() + "\n";
+  std::size_t fused = 0;
+  for (const ir::Eqn& e : program.eqns) fused += e.prim->name == "fused" ? 1 : 0;
+  s += "\n  passes: dead code, simplify, common subexpressions, dead code, elementwise fusion\n  program (" +
+       std::to_string(program.eqns.size()) + " kernels, " + std::to_string(fused) +
+       " of them fused groups, shown with their instructions):\n" + program.str() + "\n";
   return s;
 }
 

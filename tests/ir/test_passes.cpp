@@ -2,6 +2,7 @@
 // bitwise equality of the optimised program with the traced one.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -198,6 +199,121 @@ TEST(Passes, SimplifyMergesReshapeAndTransposeChains) {
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i) * 0.25f - 3.0f;
   const Array x = pure::from_host(v, Shape{2, 3, 4});
   expect_same_bits(ir::eval_program(p, {x}), ir::eval_program(q, {x}));
+}
+
+// ---------------------------------------------------------------- elementwise fusion
+
+// Same dtype, shape and bytes (so -0.0 vs 0.0 and NaN payloads count).
+void expect_same_bytes(const std::vector<Array>& a, const std::vector<Array>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].dtype(), b[i].dtype()) << "output " << i;
+    ASSERT_EQ(a[i].shape(), b[i].shape()) << "output " << i;
+    const std::size_t bytes = a[i].nbytes();
+    std::vector<unsigned char> x(bytes), y(bytes);
+    if (bytes == 0) continue;
+    Kokkos::deep_copy(
+        Kokkos::View<unsigned char*, Kokkos::HostSpace>(x.data(), bytes),
+        Kokkos::View<const unsigned char*, pure::MemorySpace>(static_cast<const unsigned char*>(a[i].data()), bytes));
+    Kokkos::deep_copy(
+        Kokkos::View<unsigned char*, Kokkos::HostSpace>(y.data(), bytes),
+        Kokkos::View<const unsigned char*, pure::MemorySpace>(static_cast<const unsigned char*>(b[i].data()), bytes));
+    EXPECT_EQ(x, y) << "output " << i;
+  }
+}
+
+std::size_t count_fused(const ir::Program& p) {
+  std::size_t n = 0;
+  for (const ir::Eqn& e : p.eqns) n += e.prim->name == "fused" ? 1 : 0;
+  return n;
+}
+
+TEST(Fusion, GoldenTextOfAChain) {
+  const auto f = [](const Array& x, const Array& y) { return lax::add(lax::exp(lax::mul(x, y)), y); };
+  const ir::Program p = ir::fuse_elementwise(pure::make_program(f, pure::zeros({4}), pure::zeros({4})), "t");
+  p.typecheck();
+  EXPECT_EQ(p.str(),
+            "{ lambda ; a:f32[4] b:f32[4]. let\n"
+            "    c:f32[4] = fused[kernel=t::fused0(mul,exp,add) program={ lambda ; a:f32[4] b:f32[4]. let\n"
+            "        c:f32[4] = mul a b\n"
+            "        d:f32[4] = exp c\n"
+            "        e:f32[4] = add d b\n"
+            "      in (e,) }] a b\n"
+            "  in (c,) }");
+}
+
+TEST(Fusion, ValuesReadOutsideAreOutputsAndReductionsSplitGroups) {
+  // e = exp(x) is read by the sum (outside) and by the group; the sum's
+  // broadcast then starts a second group: x*e*s needs e from the first.
+  const auto f = [](const Array& x) {
+    const Array e = lax::exp(lax::neg(x));
+    const Array s = lax::broadcast_in_dim(lax::reduce_sum(e, {0}), Shape{5000}, {});
+    return lax::sub(lax::mul(lax::mul(x, e), s), x);
+  };
+  const ir::Program traced = pure::make_program(f, pure::zeros({5000}));
+  const ir::Program p = ir::fuse_elementwise(traced);
+  p.typecheck();
+  EXPECT_EQ(count_fused(p), 2u) << p.str();
+  EXPECT_EQ(p.eqns.size(), 3u) << p.str();  // fused(neg, exp), reduce_sum, fused(load, mul, mul, sub)
+  std::vector<float> v(5000);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(static_cast<float>(i)) * 3.0f;
+  const Array x = pure::from_host(v);
+  expect_same_bytes(ir::eval_program(p, {x}), ir::eval_program(traced, {x}));
+}
+
+// Every kind of operand (contiguous, broadcast views passed in, broadcasts of
+// rows, columns and scalars in the group, literals), mixed dtypes, and a size
+// that is not a multiple of the block: the fused program's bytes are eager's.
+TEST(Fusion, MixedDtypesAndBroadcastsMatchEagerBytes) {
+  const Shape shape{7, 523};  // 3661 elements: three full blocks and a partial one
+  const auto f = [&](const Array& x, const Array& row, const Array& col, const Array& scalar_view, const Array& n) {
+    const Array r = lax::broadcast_in_dim(row, shape, {1});
+    const Array c = lax::broadcast_in_dim(col, shape, {0});
+    const Array t = lax::tanh(lax::add(lax::mul(x, r), c));
+    const Array big = lax::gt(t, scalar_view);  // a broadcast view argument
+    const Array d = lax::convert_element_type(x, DType::f64);
+    const Array e = lax::mul(lax::exp(lax::neg(lax::mul(d, d))), d);
+    const Array sel = lax::select(big, t, lax::convert_element_type(e, DType::f32));
+    const Array k = lax::add(lax::convert_element_type(n, DType::i32),
+                             lax::broadcast_in_dim(pure::full({}, 7.0, DType::i32), shape, {}));
+    const Array m = lax::mul(k, k);  // wraps
+    return std::vector<Array>{sel, e, m, lax::lt(m, lax::convert_element_type(x, DType::i32))};
+  };
+  std::vector<float> xv(static_cast<std::size_t>(shape.size())), nv(xv.size());
+  for (std::size_t i = 0; i < xv.size(); ++i) {
+    xv[i] = std::cos(static_cast<float>(i) * 0.37f) * 4.0f;
+    nv[i] = static_cast<float>(i % 977) * 51.0f;
+  }
+  xv[5] = -0.0f;
+  xv[6] = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> rv(523), cv(7);
+  for (std::size_t i = 0; i < rv.size(); ++i) rv[i] = 0.01f * static_cast<float>(i) - 2.0f;
+  for (std::size_t i = 0; i < cv.size(); ++i) cv[i] = static_cast<float>(i) - 3.5f;
+  const std::vector<Array> args = {pure::from_host(xv, shape), pure::from_host(rv), pure::from_host(cv),
+                                   pure::full(shape, 0.25, DType::f32), pure::from_host(nv, shape)};
+  ASSERT_TRUE(args[3].is_broadcast_view());
+  const pure::FlatFn flat = [&](const std::vector<Array>& a) { return f(a[0], a[1], a[2], a[3], a[4]); };
+  std::vector<ir::Aval> avals;
+  for (const Array& a : args) avals.push_back(ir::Aval::of(a));
+  const ir::Program traced = pure::make_program_flat(flat, avals);
+  const ir::Program p = ir::fuse_elementwise(traced);
+  p.typecheck();
+  // Two unconnected groups: everything from x, row, col; and everything from n.
+  EXPECT_EQ(count_fused(p), 2u) << p.str();
+  EXPECT_EQ(p.eqns.size(), 2u) << p.str();
+  expect_same_bytes(ir::eval_program(p, args), ir::eval_program(traced, args));
+  expect_same_bytes(ir::eval_program(p, args), f(args[0], args[1], args[2], args[3], args[4]));
+}
+
+TEST(Fusion, LonelyOpsAndOtherShapesStayUnfused) {
+  const auto f = [](const Array& x, const Array& y) {
+    const Array a = lax::exp(x);                           // one op: no kernel saved
+    const Array b = lax::reduce_sum(lax::mul(y, y), {1});  // mul alone before a reduction
+    return std::vector<Array>{a, lax::add(b, b)};          // add on another shape, alone
+  };
+  const ir::Program p = ir::fuse_elementwise(pure::make_program(f, pure::zeros({3}), pure::zeros({2, 3})));
+  EXPECT_EQ(count_fused(p), 0u) << p.str();
+  EXPECT_EQ(p.eqns.size(), 4u);
 }
 
 }  // namespace

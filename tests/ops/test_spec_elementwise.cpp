@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <pure/ir/passes.hpp>
+
 #include "spec_table.hpp"
 
 namespace spec {
@@ -185,6 +187,26 @@ TEST_P(SpecForward, MatchesHostLoop) {
   const pure::FlatFn f = [&call](const Args& a) { return Args{call(a)}; };
   const ir::Program program = pure::make_program_flat(f, avals_of(in));
   expect_bitwise(ir::eval_program(program, in).at(0), out, row.name + " eval_program vs eager");
+
+  // jit(op) is eager's bits (issue 10).
+  const auto jitted = pure::jit([&call](const Args& a) { return call(a); });
+  expect_bitwise(jitted(in), out, row.name + " jit vs eager");
+
+  // An elementwise primitive fused with a conversion to its own dtype runs its
+  // block kernel inside a fused kernel: still eager's bits.
+  const ir::Primitive* prim = ir::find_primitive(row.prim);
+  if (prim != nullptr && prim->block_kernel && !row.constant) {
+    const pure::FlatFn g = [&call, odt](const Args& a) {
+      return Args{ir::bind1(*ir::find_primitive("convert_element_type"), {call(a)}, ir::Params{{"new_dtype", odt}})};
+    };
+    const ir::Program fused = ir::fuse_elementwise(pure::make_program_flat(g, avals_of(in)));
+    std::size_t fused_eqns = 0;
+    for (const ir::Eqn& e : fused.eqns) fused_eqns += e.prim->name == "fused" ? 1 : 0;
+    if (out.size() > 0 && program.eqns.size() == 1 && program.eqns[0].prim == prim) {
+      EXPECT_EQ(fused_eqns, 1u) << row.name << ": not fused\n" << fused.str();
+    }
+    expect_bitwise(ir::eval_program(fused, in).at(0), out, row.name + " fused vs eager");
+  }
 }
 
 // ---------------------------------------------------------------- first derivatives
@@ -336,6 +358,9 @@ std::vector<Exemption> exempt_primitives() {
       {"custom_lin",
        "internal to pure::custom_vjp: operand 0 is a record token only custom_vjp makes, and it has no forward "
        "kernel; tested through custom_vjp in tests/transforms/test_custom.cpp"},
+      {"fused",
+       "made only by jit's fusion pass (a group of the other primitives); every elementwise row runs through it in "
+       "SpecForward, and tests/ir/test_passes.cpp tests its grouping and kernels"},
   };
 }
 

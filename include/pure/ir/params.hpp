@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -13,7 +14,19 @@
 
 namespace pure::ir {
 
-using ParamValue = std::variant<std::int64_t, double, bool, DType, std::vector<std::int64_t>, std::string>;
+struct Program;
+
+/// A program held by an equation (a fused group, later jit calls and control
+/// flow), printed inline as make_jaxpr prints pjit's `jaxpr={ lambda ... }`.
+/// `compiled` is what the owning primitive prepared from it once (fused
+/// kernels: their instruction lists); equality is identity of the program.
+struct SubProgram {
+  std::shared_ptr<const Program> program;
+  std::shared_ptr<const void> compiled;
+  friend bool operator==(const SubProgram& a, const SubProgram& b) { return a.program == b.program; }
+};
+
+using ParamValue = std::variant<std::int64_t, double, bool, DType, std::vector<std::int64_t>, std::string, SubProgram>;
 
 /// An ordered list of named parameters, printed in order: "[axes=(0,) keepdims=False]".
 class Params {

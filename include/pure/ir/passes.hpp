@@ -3,6 +3,8 @@
 // or rewrites arithmetic. Each lives in its own file under src/ir/passes/.
 #pragma once
 
+#include <string>
+
 #include <pure/ir/program.hpp>
 
 namespace pure::ir {
@@ -24,5 +26,14 @@ Program eliminate_common_subexpressions(const Program& program);
 /// (x + 0.0 stays: -0.0 + 0.0 is +0.0.) Operands that are scalar constants are
 /// literals or broadcast_in_dim of a literal.
 Program simplify(const Program& program);
+
+/// Replaces groups of elementwise equations over one shape (every primitive
+/// with a block kernel, and broadcast_in_dim of values from outside the group)
+/// by one `fused` equation holding the group as a program: one kernel that
+/// reads the group's inputs once and writes only the values read outside it.
+/// Each element runs the eager kernels' scalar code in the same order, so
+/// results are bitwise equal. `label` prefixes the kernels' Kokkos labels
+/// ("pure::jit::<function>" under jit). A group needs two computing equations.
+Program fuse_elementwise(const Program& program, const std::string& label = "pure::fused");
 
 }  // namespace pure::ir

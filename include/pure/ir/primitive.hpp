@@ -2,11 +2,13 @@
 // layer fills these in (one block per primitive); transforms only read them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include <pure/core/array.hpp>
+#include <pure/core/host_simd.hpp>
 #include <pure/ir/aval.hpp>
 #include <pure/ir/params.hpp>
 
@@ -35,12 +37,22 @@ struct Primitive {
                                                      const std::vector<bool>& linear, const std::vector<Aval>& in_avals,
                                                      const Params& params)>;
 
+  /// Elementwise primitives only: the kernel over one contiguous block of n
+  /// elements, out[j] = op(in[0][j], in[1][j], ...), run by jit's fused kernels
+  /// on the host. It is the eager kernel's own loop (same type, same code per
+  /// SIMD level), so a fused result is bitwise the eager one.
+  using BlockKernel = std::function<void(const void* const* in, void* out, std::int64_t n, HostSimd level)>;
+  /// The block kernel for these input types and params; an empty function when
+  /// the primitive cannot run them elementwise (then it is not fused).
+  using MakeBlockKernel = std::function<BlockKernel(const std::vector<Aval>& in, const Params& params)>;
+
   std::string name;
   int num_outputs = 1;
   AbstractEval abstract_eval;
   Impl impl;
-  Jvp jvp;              // empty: not differentiable (error names the primitive)
-  Transpose transpose;  // empty: not linear in any input
+  Jvp jvp;                       // empty: not differentiable (error names the primitive)
+  Transpose transpose;           // empty: not linear in any input
+  MakeBlockKernel block_kernel;  // empty: not elementwise (never fused)
 };
 
 }  // namespace pure::ir

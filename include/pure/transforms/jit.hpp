@@ -132,8 +132,9 @@ class Cache {
 };
 
 /// The passes jit runs on programs that run directly, in order (dead code,
-/// common subexpressions, dead code).
-ir::Program optimize(const ir::Program& program);
+/// simplify, common subexpressions, dead code, elementwise fusion); `name`
+/// labels the fused kernels "pure::jit::<name>::fused<k>(ops)".
+ir::Program optimize(const ir::Program& program, const std::string& name);
 /// Text of an executable for lower(): header, then the optimised program.
 std::string lower_text(const std::string& name, const Signature& sig, const ir::Program& program);
 /// Runs the executable on the leaves, equation by equation under the current

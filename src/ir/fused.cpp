@@ -1,0 +1,338 @@
+#include "fused.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Kokkos_Core.hpp>
+
+#include "../core/strided_walk.hpp"
+
+namespace pure::ir::detail {
+namespace {
+
+// Where a value of the group lives during a block: an input array, a
+// per-thread register of kFusedBlock elements, or an output array.
+enum class Where { input, reg, output };
+struct Loc {
+  Where where = Where::reg;
+  int index = 0;
+};
+
+// One instruction: an equation's block kernel, or a broadcast_in_dim of an
+// input (or of a literal) gathered into its destination.
+struct Instr {
+  Primitive::BlockKernel kernel;  // empty for a load
+  std::vector<Loc> in;
+  Loc out;
+  std::size_t out_bytes = 0;  // element size of the result
+  // Loads only:
+  int source = -1;  // input index, or -1 for `literal`
+  Array literal;
+  std::vector<std::int64_t> dims;  // broadcast_dimensions
+  Shape source_shape;
+};
+
+struct Plan {
+  std::shared_ptr<const Program> program;
+  std::string label;
+  Shape shape;  // of every value in the group
+  std::vector<Instr> code;
+  int registers = 0;
+  std::vector<Aval> in_avals, out_avals;
+};
+
+std::vector<std::int64_t> row_major(const Shape& s) {
+  std::vector<std::int64_t> st(static_cast<std::size_t>(s.rank()), 1);
+  for (int d = s.rank() - 1; d > 0; --d) st[static_cast<std::size_t>(d - 1)] = st[static_cast<std::size_t>(d)] * s[d];
+  return st;
+}
+
+// The elements `a` reads and its stride per axis of its own shape.
+std::pair<const void*, std::vector<std::int64_t>> elements_of(const Array& a) {
+  if (a.is_broadcast_view()) return {a.broadcast_source().data(), a.broadcast_strides()};
+  return {a.data(), row_major(a.shape())};
+}
+
+std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
+  auto plan = std::make_shared<Plan>();
+  plan->label = label;
+  for (int v : group.invars) plan->in_avals.push_back(group.avals[static_cast<std::size_t>(v)]);
+  for (const Atom& a : group.outs) plan->out_avals.push_back(group.avals[static_cast<std::size_t>(a.var)]);
+  plan->shape = plan->out_avals.at(0).shape;
+
+  std::vector<Loc> loc(group.avals.size());
+  std::vector<bool> placed(group.avals.size(), false);
+  for (std::size_t k = 0; k < group.invars.size(); ++k) {
+    loc[static_cast<std::size_t>(group.invars[k])] = {Where::input, static_cast<int>(k)};
+    placed[static_cast<std::size_t>(group.invars[k])] = true;
+  }
+  for (std::size_t j = 0; j < group.outs.size(); ++j) {
+    const auto v = static_cast<std::size_t>(group.outs[j].var);
+    if (!placed[v]) loc[v] = {Where::output, static_cast<int>(j)};
+    placed[v] = true;
+  }
+  // Registers: a value's register is free after its last reader.
+  std::vector<std::size_t> last_use(group.avals.size(), 0);
+  for (std::size_t k = 0; k < group.eqns.size(); ++k) {
+    for (const Atom& a : group.eqns[k].inputs) {
+      if (!a.is_literal()) last_use[static_cast<std::size_t>(a.var)] = k;
+    }
+  }
+  std::vector<int> free_regs;
+  std::vector<bool> freed(group.avals.size(), false);
+  for (std::size_t k = 0; k < group.eqns.size(); ++k) {
+    const Eqn& e = group.eqns[k];
+    Instr ins;
+    const auto out = static_cast<std::size_t>(e.outputs.at(0));
+    ins.out_bytes = dtype_size(group.avals[out].dtype);
+    std::vector<Aval> in_avals;
+    for (const Atom& a : e.inputs) {
+      in_avals.push_back(a.is_literal() ? Aval::of(a.literal) : group.avals[static_cast<std::size_t>(a.var)]);
+    }
+    if (e.prim->name == "broadcast_in_dim") {
+      const Atom& a = e.inputs.at(0);
+      if (a.is_literal()) {
+        ins.literal = a.literal;
+      } else if (loc[static_cast<std::size_t>(a.var)].where == Where::input) {
+        ins.source = loc[static_cast<std::size_t>(a.var)].index;
+      } else {
+        throw Error("pure::ir::fused: broadcast_in_dim of a value computed in the group (fusion pass bug)");
+      }
+      ins.dims = e.params.get_ints("broadcast_dimensions");
+      ins.source_shape = in_avals[0].shape;
+    } else {
+      if (e.prim->block_kernel) ins.kernel = e.prim->block_kernel(in_avals, e.params);
+      if (!ins.kernel) throw Error("pure::ir::fused: primitive '" + e.prim->name + "' has no block kernel");
+      for (const Atom& a : e.inputs) {
+        if (a.is_literal()) throw Error("pure::ir::fused: literal operand of '" + e.prim->name + "' (fusion pass bug)");
+        ins.in.push_back(loc[static_cast<std::size_t>(a.var)]);
+      }
+    }
+    if (!placed[out]) {
+      int r = plan->registers;
+      if (free_regs.empty()) {
+        ++plan->registers;
+      } else {
+        r = free_regs.back();
+        free_regs.pop_back();
+      }
+      loc[out] = {Where::reg, r};
+      placed[out] = true;
+    }
+    ins.out = loc[out];
+    plan->code.push_back(std::move(ins));
+    // Freed after the result is placed: a kernel never writes over its own operand.
+    for (const Atom& a : e.inputs) {
+      if (a.is_literal()) continue;
+      const auto v = static_cast<std::size_t>(a.var);
+      if (last_use[v] == k && loc[v].where == Where::reg && !freed[v]) {
+        free_regs.push_back(loc[v].index);
+        freed[v] = true;
+      }
+    }
+  }
+  plan->program = std::make_shared<const Program>(std::move(group));
+  return plan;
+}
+
+// dst[0, len) = the elements [begin, begin + len) of a strided operand.
+template <class Word>
+void gather_words(const pure::detail::StridedWalk<1>& walk, const Word* src, Word* dst, std::int64_t begin,
+                  std::int64_t len) {
+  auto cur = walk.start(begin);
+  const std::int64_t s = walk.inner_stride(0);
+  for (std::int64_t i = 0; i < len;) {
+    const std::int64_t run = walk.run_length(cur, len - i);
+    const Word* in = src + cur.off[0];
+    if (s == 0) {
+      std::fill(dst + i, dst + i + run, *in);
+    } else {
+      for (std::int64_t j = 0; j < run; ++j) dst[i + j] = in[j * s];
+    }
+    i += run;
+    walk.advance(cur, run);
+  }
+}
+
+void gather(const pure::detail::StridedWalk<1>& walk, const void* src, std::size_t bytes, void* dst, std::int64_t begin,
+            std::int64_t len) {
+  switch (bytes) {
+    case 1:
+      return gather_words(walk, static_cast<const std::uint8_t*>(src), static_cast<std::uint8_t*>(dst), begin, len);
+    case 4:
+      return gather_words(walk, static_cast<const std::uint32_t*>(src), static_cast<std::uint32_t*>(dst), begin, len);
+    default:
+      return gather_words(walk, static_cast<const std::uint64_t*>(src), static_cast<std::uint64_t*>(dst), begin, len);
+  }
+}
+
+// What one call binds: the arrays' addresses and the walks of strided reads.
+struct Load {
+  pure::detail::StridedWalk<1> walk;
+  const void* source = nullptr;
+  std::size_t bytes = 0;
+  Loc out;
+};
+
+struct Bound {
+  const Plan* plan = nullptr;
+  std::vector<const char*> in;  // nullptr: read through a load into register in_reg[k]
+  std::vector<int> in_reg;
+  std::vector<Load> input_loads;  // inputs that are broadcast views, into extra registers
+  std::vector<Load> instr_loads;  // per instruction (loads only)
+  std::vector<char*> out;
+  std::vector<std::size_t> in_bytes, out_bytes;
+  int registers = 0;
+  std::int64_t n = 0;
+  HostSimd level = HostSimd::baseline;
+};
+
+char* where_is(const Bound& b, const Loc& l, char* regs, std::int64_t begin, std::size_t bytes) {
+  if (l.where == Where::input && b.in_reg[static_cast<std::size_t>(l.index)] >= 0) {
+    return regs + static_cast<std::int64_t>(b.in_reg[static_cast<std::size_t>(l.index)]) * kFusedBlock * 8;
+  }
+  switch (l.where) {
+    case Where::input: return const_cast<char*>(b.in[static_cast<std::size_t>(l.index)]) + begin * std::int64_t(bytes);
+    case Where::output: return b.out[static_cast<std::size_t>(l.index)] + begin * std::int64_t(bytes);
+    default: return regs + static_cast<std::int64_t>(l.index) * kFusedBlock * 8;
+  }
+}
+
+void run_block(const Bound& b, std::int64_t block) {
+  thread_local std::vector<std::uint64_t> scratch;
+  const auto words = static_cast<std::size_t>(b.registers) * static_cast<std::size_t>(kFusedBlock);
+  if (scratch.size() < words) scratch.resize(words);
+  char* regs = reinterpret_cast<char*>(scratch.data());
+  const std::int64_t begin = block * kFusedBlock;
+  const std::int64_t len = std::min(kFusedBlock, b.n - begin);
+  for (const Load& l : b.input_loads)
+    gather(l.walk, l.source, l.bytes, where_is(b, l.out, regs, begin, l.bytes), begin, len);
+  const void* args[8];
+  const std::vector<Instr>& code = b.plan->code;
+  for (std::size_t k = 0; k < code.size(); ++k) {
+    const Instr& ins = code[k];
+    char* out = where_is(b, ins.out, regs, begin, ins.out_bytes);
+    if (!ins.kernel) {
+      const Load& l = b.instr_loads[k];
+      gather(l.walk, l.source, l.bytes, out, begin, len);
+      continue;
+    }
+    for (std::size_t i = 0; i < ins.in.size(); ++i) {
+      const Loc& l = ins.in[i];
+      args[i] = where_is(b, l, regs, begin,
+                         l.where == Where::input    ? b.in_bytes[static_cast<std::size_t>(l.index)]
+                         : l.where == Where::output ? b.out_bytes[static_cast<std::size_t>(l.index)]
+                                                    : 0);
+    }
+    ins.kernel(args, out, len, b.level);
+  }
+}
+
+// Inputs that are broadcast views are read through an extra register.
+void bind_inputs(Bound& b, const std::vector<Array>& in) {
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    b.in_bytes.push_back(dtype_size(in[k].dtype()));
+    if (!in[k].is_broadcast_view()) {
+      b.in.push_back(static_cast<const char*>(in[k].data()));
+      b.in_reg.push_back(-1);
+      continue;
+    }
+    b.in.push_back(nullptr);
+    b.in_reg.push_back(b.registers);
+    const auto [data, strides] = elements_of(in[k]);
+    const std::vector<std::int64_t> st[1] = {strides};
+    const std::int64_t base[1] = {0};
+    Load l;
+    l.walk = pure::detail::make_strided_walk<1>(in[k].shape(), st, base, "pure::fused");
+    l.source = data;
+    l.bytes = b.in_bytes.back();
+    l.out = {Where::input, static_cast<int>(k)};
+    ++b.registers;
+    b.input_loads.push_back(l);
+  }
+}
+
+// The walk of broadcast_in_dim(source) over the group's shape.
+Load bind_load(const Bound& b, const Instr& ins, const std::vector<Array>& in) {
+  const Array& src = ins.source >= 0 ? in[static_cast<std::size_t>(ins.source)] : ins.literal;
+  const auto [data, src_strides] = elements_of(src);
+  const Shape& shape = b.plan->shape;
+  std::vector<std::int64_t> strides(static_cast<std::size_t>(shape.rank()), 0);
+  for (std::size_t i = 0; i < ins.dims.size(); ++i) {
+    if (ins.source_shape[static_cast<int>(i)] != 1) strides[static_cast<std::size_t>(ins.dims[i])] = src_strides[i];
+  }
+  const std::vector<std::int64_t> st[1] = {strides};
+  const std::int64_t base[1] = {0};
+  Load l;
+  l.walk = pure::detail::make_strided_walk<1>(shape, st, base, "pure::fused");
+  l.source = data;
+  l.bytes = ins.out_bytes;
+  return l;
+}
+
+template <class Space>
+std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
+  std::vector<Array> outs;
+  for (const Aval& a : plan.out_avals) outs.push_back(Array::allocate(a.shape, a.dtype, plan.label.c_str()));
+  const std::int64_t n = plan.shape.size();
+  if (n == 0) return outs;
+  if constexpr (std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value) {
+    Bound b;
+    b.plan = &plan;
+    b.n = n;
+    b.level = host_simd();
+    b.registers = plan.registers;
+    bind_inputs(b, in);
+    b.instr_loads.resize(plan.code.size());
+    for (std::size_t k = 0; k < plan.code.size(); ++k) {
+      if (!plan.code[k].kernel) b.instr_loads[k] = bind_load(b, plan.code[k], in);
+    }
+    for (Array& o : outs) {
+      b.out_bytes.push_back(dtype_size(o.dtype()));
+      b.out.push_back(static_cast<char*>(const_cast<void*>(o.data())));
+    }
+    const std::int64_t blocks = (n + kFusedBlock - 1) / kFusedBlock;
+    const Bound* bp = &b;
+    Kokkos::parallel_for(plan.label, Kokkos::RangePolicy<Space, Kokkos::IndexType<std::int64_t>>(0, blocks),
+                         [bp](std::int64_t block) { run_block(*bp, block); });
+    Kokkos::fence();
+    return outs;
+  } else {
+    // Device spaces: the group's equations as eager kernels (same bits).
+    return eval_program(*plan.program, in);
+  }
+}
+
+const Plan& plan_of(const Params& params) {
+  return *static_cast<const Plan*>(params.get<SubProgram>("program").compiled.get());
+}
+
+const Primitive& fused_p = register_primitive([] {
+  Primitive p;
+  p.name = "fused";
+  p.abstract_eval = [](const std::vector<Aval>& in, const Params& params) {
+    const Plan& plan = plan_of(params);
+    if (in != plan.in_avals) throw Error("pure::fused: inputs do not match the group's program");
+    return plan.out_avals;
+  };
+  p.impl = [](const std::vector<Array>& in, const Params& params) {
+    return run_fused<ExecutionSpace>(plan_of(params), in);
+  };
+  return p;
+}());
+
+}  // namespace
+
+const Primitive& fused_primitive() { return fused_p; }
+
+Params fused_params(Program group, const std::string& label) {
+  std::shared_ptr<const Plan> plan = compile(std::move(group), label);
+  return Params{{"kernel", label}, {"program", SubProgram{plan->program, plan}}};
+}
+
+}  // namespace pure::ir::detail
