@@ -1,5 +1,6 @@
 // The non-template part of pure::jit: signatures, the cache, the pass
 // pipeline, the compile log and lower() text.
+#include <pure/ir/interpreter.hpp>
 #include <pure/ir/passes.hpp>
 #include <pure/transforms/jit.hpp>
 
@@ -129,10 +130,13 @@ std::string lower_text(const std::string& name, const Signature& sig, const ir::
 }
 
 std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves) {
-  for (const Array& a : leaves) {
-    if (a.is_tracer()) return ir::eval_program(exe.for_transforms, leaves);
-  }
-  return ir::eval_program(exe.program, leaves);
+  // The optimised program (fused kernels) only runs as it is: under a transform
+  // (a traced leaf, a traced capture, or a call staged into an outer trace)
+  // the transform sees the equations that it knows how to transform.
+  bool concrete = !ir::current_interpreter()->parent();
+  for (const Array& a : leaves) concrete = concrete && !a.is_tracer();
+  for (const Array& c : exe.for_transforms.consts) concrete = concrete && !c.is_tracer();
+  return ir::eval_program(concrete ? exe.program : exe.for_transforms, leaves);
 }
 
 }  // namespace pure::detail::jit

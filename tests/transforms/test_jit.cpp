@@ -2,9 +2,11 @@
 // its keys, static arguments, the compile log, lower() text, tracing errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -184,12 +186,14 @@ TEST(Jit, LowerShowsTheOptimisedProgram) {
             "pure::jit 'square_of_sin'\n"
             "  arguments:\n"
             "    0: (root): f32[3]\n"
-            "  passes: dead code, simplify, common subexpressions, dead code\n"
-            "  program (2 equations, run one kernel per equation):\n"
+            "  passes: dead code, simplify, common subexpressions, dead code, elementwise fusion\n"
+            "  program (1 kernels, 1 of them fused groups, shown with their instructions):\n"
             "{ lambda ; a:f32[3]. let\n"
-            "    b:f32[3] = sin a\n"
-            "    c:f32[3] = mul b b\n"
-            "  in (c,) }\n");
+            "    b:f32[3] = fused[kernel=pure::jit::square_of_sin::fused0(sin,mul) program={ lambda ; a:f32[3]. let\n"
+            "        b:f32[3] = sin a\n"
+            "        c:f32[3] = mul b b\n"
+            "      in (c,) }] a\n"
+            "  in (b,) }\n");
   EXPECT_EQ(jf.trace_count(), 1u);  // lower traced; the call below reuses it
   jf(pure::ones({3}));
   EXPECT_EQ(jf.trace_count(), 1u);
@@ -237,6 +241,68 @@ TEST(Jit, CapturingATracerOfAnEnclosingTransform) {
   EXPECT_EQ(g2, (std::vector<float>{1.0f, 8.0f}));
   EXPECT_EQ(inner.trace_count(), 2u);
   EXPECT_EQ(inner.cache_size(), 0u);
+}
+
+}  // namespace
+
+namespace {
+
+// ---------------------------------------------------------------- fusion under jit
+
+// Lennard-Jones energy of n particles: broadcasts, elementwise chains and
+// reductions, so the jitted program has fused groups between reductions.
+Array lj_energy(const Array& x) {
+  const std::int64_t n = x.shape()[0];
+  const Array d = pure::lax::sub(pure::lax::broadcast_in_dim(x, Shape{n, n, 3}, {0, 2}),
+                                 pure::lax::broadcast_in_dim(x, Shape{n, n, 3}, {1, 2}));
+  const Array r2 = pure::sum(d * d, {2}) + pure::eye(n);  // 1 on the diagonal: no 1/0
+  const Array inv3 = 1.0 / (r2 * r2 * r2);
+  const Array off_diagonal = 1.0 - pure::eye(n);
+  return 4.0 * pure::sum((inv3 * inv3 - inv3) * off_diagonal);
+}
+
+Array lj_positions() {
+  std::vector<float> v(3 * 7);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = 1.3f * static_cast<float>(i % 3 == 0 ? i / 3 : (i * 7) % 5) + 0.1f * static_cast<float>(i);
+  return pure::from_host(v, Shape{7, 3});
+}
+
+std::size_t fused_groups(const std::string& lowered) {
+  std::size_t n = 0;
+  for (std::size_t at = lowered.find("= fused["); at != std::string::npos; at = lowered.find("= fused[", at + 1)) ++n;
+  return n;
+}
+
+TEST(JitFusion, LennardJonesEnergyAndForcesAreEagerBits) {
+  const Array x = lj_positions();
+  const auto energy = pure::jit(lj_energy, pure::JitOptions{}.named("lj"));
+  EXPECT_GE(fused_groups(energy.lower(x)), 2u) << energy.lower(x);
+  expect_same_bits(energy(x), lj_energy(x));
+  const Array forces = pure::grad(lj_energy)(x);
+  expect_same_bits(pure::grad(energy)(x), forces);              // grad(jit(f))
+  const auto jitted_forces = pure::jit(pure::grad(lj_energy));  // jit(grad(f)): the backward pass fused too
+  EXPECT_GE(fused_groups(jitted_forces.lower(x)), 2u);
+  expect_same_bits(jitted_forces(x), forces);
+}
+
+// The chain of eight elementwise ops: one kernel under jit.
+TEST(JitFusion, AChainOfEightOpsIsOneKernelWithEagerBits) {
+  const auto chain = [](const Array& x) { return pure::tanh(0.7 * x + 0.2) * pure::exp(-(x * x)) + 1.5 * x - 0.25; };
+  std::vector<float> v(5000);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.01f * static_cast<float>(i)) * 3.0f;
+  v[7] = -0.0f;
+  v[8] = std::numeric_limits<float>::infinity();
+  const Array x = pure::from_host(v);
+  const auto jitted = pure::jit(chain, pure::JitOptions{}.named("chain8"));
+  const std::string text = jitted.lower(x);
+  EXPECT_EQ(fused_groups(text), 1u) << text;
+  EXPECT_NE(text.find("program (1 kernels"), std::string::npos) << text;
+  expect_same_bits(jitted(x), chain(x));
+  // Another input, same signature: the cached kernel, still eager's bits.
+  const Array y = pure::from_host(std::vector<float>(5000, 0.5f));
+  expect_same_bits(jitted(y), chain(y));
+  EXPECT_EQ(jitted.trace_count(), 1u);
 }
 
 }  // namespace
