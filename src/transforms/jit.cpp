@@ -1,7 +1,9 @@
 // The non-template part of pure::jit: signatures, the cache, the pass
 // pipeline, the compile log and lower() text.
+#include <pure/ir/builder.hpp>
 #include <pure/ir/interpreter.hpp>
 #include <pure/ir/passes.hpp>
+#include <pure/transforms/flat.hpp>
 #include <pure/transforms/jit.hpp>
 
 #include <cstdlib>
@@ -70,8 +72,11 @@ std::shared_ptr<const Executable> Cache::insert(const Signature& sig, ir::Progra
                                                 std::shared_ptr<const void> result_structure) {
   auto exe = std::make_shared<Executable>();
   exe->program = optimize(traced, name_);
-  exe->for_transforms = ir::eliminate_dead_code(traced);
+  exe->for_transforms = ir::eliminate_dead_code(ir::inline_jit_calls(traced));
   exe->result_structure = std::move(result_structure);
+  exe->call_params = ir::Params{{"name", name_},
+                                {"jaxpr", ir::SubProgram{std::make_shared<const ir::Program>(exe->for_transforms),
+                                                         std::make_shared<const ir::Program>(exe->program)}}};
   // f captured a value traced by an enclosing transform (e.g. a weight inside
   // grad): that program is only valid during this call, so it is not cached.
   bool cacheable = true;
@@ -110,7 +115,8 @@ ir::Program optimize(const ir::Program& program, const std::string& name) {
   // CSE can leave equations unused (a duplicate's consumers now read the
   // first copy), so dead code runs before and after it; fusion comes last,
   // on the final set of equations.
-  ir::Program p = ir::eliminate_common_subexpressions(ir::simplify(ir::eliminate_dead_code(program)));
+  ir::Program p =
+      ir::eliminate_common_subexpressions(ir::simplify(ir::eliminate_dead_code(ir::inline_jit_calls(program))));
   p = ir::fuse_elementwise(ir::eliminate_dead_code(p), "pure::jit::" + name);
 #ifndef NDEBUG
   p.typecheck();
@@ -123,7 +129,8 @@ std::string lower_text(const std::string& name, const Signature& sig, const ir::
   for (std::size_t i = 0; i < sig.trees.size(); ++i) s += "\n    " + std::to_string(i) + ": " + argument_text(sig, i);
   std::size_t fused = 0;
   for (const ir::Eqn& e : program.eqns) fused += e.prim->name == "fused" ? 1 : 0;
-  s += "\n  passes: dead code, simplify, common subexpressions, dead code, elementwise fusion\n  program (" +
+  s += "\n  passes: inline jit calls, dead code, simplify, common subexpressions, dead code, elementwise fusion\n  "
+       "program (" +
        std::to_string(program.eqns.size()) + " kernels, " + std::to_string(fused) +
        " of them fused groups, shown with their instructions):\n" + program.str() + "\n";
   return s;
@@ -133,10 +140,58 @@ std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves) 
   // The optimised program (fused kernels) only runs as it is: under a transform
   // (a traced leaf, a traced capture, or a call staged into an outer trace)
   // the transform sees the equations that it knows how to transform.
-  bool concrete = !ir::current_interpreter()->parent();
+  const std::shared_ptr<ir::Interpreter>& current = ir::current_interpreter();
+  bool concrete = !current->parent();
+  bool traced_capture = false;
   for (const Array& a : leaves) concrete = concrete && !a.is_tracer();
-  for (const Array& c : exe.for_transforms.consts) concrete = concrete && !c.is_tracer();
-  return ir::eval_program(concrete ? exe.program : exe.for_transforms, leaves);
+  for (const Array& c : exe.for_transforms.consts) traced_capture = traced_capture || c.is_tracer();
+  if (concrete && !traced_capture) return ir::eval_program(exe.program, leaves);
+  // Staged into an outer trace: one `jit` equation, printed nested.
+  if (!traced_capture && dynamic_cast<ir::Builder*>(current.get()) != nullptr) {
+    return ir::bind(jit_primitive(), leaves, exe.call_params);
+  }
+  // Under jvp, grad and the like the equations are differentiated one by one
+  // (what the jit primitive's JVP rule would do, without running f twice).
+  return ir::eval_program(exe.for_transforms, leaves);
 }
+
+namespace {
+
+const ir::SubProgram& jaxpr_of(const ir::Params& params) { return params.get<ir::SubProgram>("jaxpr"); }
+
+const ir::Primitive& jit_p = ir::register_primitive([] {
+  ir::Primitive p;
+  p.name = "jit";
+  p.abstract_eval = [](const std::vector<ir::Aval>& in, const ir::Params& params) {
+    const ir::Program& program = *jaxpr_of(params).program;
+    for (std::size_t k = 0; k < in.size() && k < program.invars.size(); ++k) {
+      ir::check_type(in[k], program.avals[static_cast<std::size_t>(program.invars[k])],
+                     "pure::jit '" + params.get<std::string>("name") + "': argument " + std::to_string(k));
+    }
+    if (in.size() != program.invars.size()) {
+      throw ValueError("pure::jit '" + params.get<std::string>("name") + "': " + std::to_string(in.size()) +
+                       " arguments for a program of " + std::to_string(program.invars.size()));
+    }
+    std::vector<ir::Aval> out;
+    for (const ir::Atom& a : program.outs)
+      out.push_back(a.is_literal() ? ir::Aval::of(a.literal) : program.avals[static_cast<std::size_t>(a.var)]);
+    return out;
+  };
+  p.impl = [](const std::vector<Array>& in, const ir::Params& params) {
+    return ir::eval_program(*static_cast<const ir::Program*>(jaxpr_of(params).compiled.get()), in);
+  };
+  // JAX's rule jits the JVP of the program; here the JVP is traced inline.
+  p.jvp = [](const std::vector<Array>& primals, const std::vector<Array>& tangents, const std::vector<Array>&,
+             const ir::Params& params) {
+    const std::shared_ptr<const ir::Program> program = jaxpr_of(params).program;
+    const FlatFn f = [program](const std::vector<Array>& in) { return ir::eval_program(*program, in); };
+    return jvp_flat(f, primals, tangents).second;
+  };
+  return p;
+}());
+
+}  // namespace
+
+const ir::Primitive& jit_primitive() { return jit_p; }
 
 }  // namespace pure::detail::jit

@@ -186,7 +186,7 @@ TEST(Jit, LowerShowsTheOptimisedProgram) {
             "pure::jit 'square_of_sin'\n"
             "  arguments:\n"
             "    0: (root): f32[3]\n"
-            "  passes: dead code, simplify, common subexpressions, dead code, elementwise fusion\n"
+            "  passes: inline jit calls, dead code, simplify, common subexpressions, dead code, elementwise fusion\n"
             "  program (1 kernels, 1 of them fused groups, shown with their instructions):\n"
             "{ lambda ; a:f32[3]. let\n"
             "    b:f32[3] = fused[kernel=pure::jit::square_of_sin::fused0(sin,mul) program={ lambda ; a:f32[3]. let\n"
@@ -303,6 +303,60 @@ TEST(JitFusion, AChainOfEightOpsIsOneKernelWithEagerBits) {
   const Array y = pure::from_host(std::vector<float>(5000, 0.5f));
   expect_same_bits(jitted(y), chain(y));
   EXPECT_EQ(jitted.trace_count(), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+// ---------------------------------------------------------------- jit as a primitive
+
+TEST(JitPrimitive, AStagedCallIsOneNestedJitEquation) {
+  const auto inner =
+      pure::jit([](const Array& x) { return pure::lax::exp(pure::lax::sin(x)); }, pure::JitOptions{}.named("inner"));
+  const auto f = [&inner](const Array& x) { return pure::lax::mul(inner(x), x); };
+  const pure::ir::Program p = pure::make_program(f, pure::zeros({3}));
+  EXPECT_EQ(p.str(),
+            "{ lambda ; a:f32[3]. let\n"
+            "    b:f32[3] = jit[name=inner jaxpr={ lambda ; a:f32[3]. let\n"
+            "        b:f32[3] = sin a\n"
+            "        c:f32[3] = exp b\n"
+            "      in (c,) }] a\n"
+            "    c:f32[3] = mul b a\n"
+            "  in (c,) }");
+  // The outer jit inlines the call, then fuses across it: one kernel.
+  const auto outer = pure::jit(f, pure::JitOptions{}.named("outer"));
+  const Array x = pure::from_host(std::vector<float>{0.5f, -1.0f, 3.0f});
+  const std::string text = outer.lower(x);
+  EXPECT_EQ(fused_groups(text), 1u) << text;
+  EXPECT_EQ(text.find("jit[name"), std::string::npos) << text;
+  expect_same_bits(outer(x), f(x));
+  // Evaluating and differentiating the program with the jit equation in it:
+  // its impl and its JVP rule.
+  expect_same_bits(pure::ir::eval_program(p, {x}).at(0), f(x));
+  const auto via_program = [&p](const Array& y) { return pure::sum(pure::ir::eval_program(p, {y}).at(0)); };
+  const auto eager = [&f](const Array& y) { return pure::sum(f(y)); };
+  expect_same_bits(pure::grad(via_program)(x), pure::grad(eager)(x));
+  const auto [y, t] = pure::jvp([&p](const Array& z) { return pure::ir::eval_program(p, {z}).at(0); }, x, x);
+  const auto [y0, t0] = pure::jvp(f, x, x);
+  expect_same_bits(y, y0);
+  expect_same_bits(t, t0);
+}
+
+TEST(JitPrimitive, TransformsOfNestedJitsAreEagerBits) {
+  const Array x = lj_positions();
+  const auto energy = pure::jit(lj_energy, pure::JitOptions{}.named("lj"));
+  const auto twice = pure::jit(energy, pure::JitOptions{}.named("lj_outer"));  // jit(jit(f))
+  expect_same_bits(twice(x), lj_energy(x));
+  expect_same_bits(pure::grad(twice)(x), pure::grad(lj_energy)(x));  // grad(jit(jit(f)))
+  const auto [e, de] = pure::jvp(twice, x, x);                       // jvp(jit(jit(f)))
+  const auto [e0, de0] = pure::jvp(lj_energy, x, x);
+  expect_same_bits(e, e0);
+  expect_same_bits(de, de0);
+  const auto vg = pure::jit(pure::value_and_grad(energy));  // jit(value_and_grad(jit(f)))
+  const auto [v, g] = vg(x);
+  expect_same_bits(v, lj_energy(x));
+  expect_same_bits(g, pure::grad(lj_energy)(x));
 }
 
 }  // namespace

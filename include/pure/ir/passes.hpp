@@ -27,6 +27,12 @@ Program eliminate_common_subexpressions(const Program& program);
 /// literals or broadcast_in_dim of a literal.
 Program simplify(const Program& program);
 
+/// Replaces every `jit` equation (a call of a jitted function staged into an
+/// outer trace; its params hold the callee's program as `jaxpr`) by that
+/// program's equations, recursively: the same equations in the same order, so
+/// results do not change, and the later passes work across the call.
+Program inline_jit_calls(const Program& program);
+
 /// Replaces groups of elementwise equations over one shape (every primitive
 /// with a block kernel, and broadcast_in_dim of values from outside the group)
 /// by one `fused` equation holding the group as a program: one kernel that

@@ -108,7 +108,16 @@ struct Executable {
   ir::Program program;
   ir::Program for_transforms;
   std::shared_ptr<const void> result_structure;
+  /// Params of the `jit` equation that stands for a call in an outer trace:
+  /// name, and jaxpr = for_transforms (its compiled form: `program`).
+  ir::Params call_params;
 };
+
+/// The `jit` primitive (as JAX's pjit): one equation holding a jitted
+/// function's program. Staging a call (an outer jit or make_program) records
+/// it; its impl runs the optimised program; its JVP rule differentiates the
+/// program; the inlining pass (pure/ir/passes.hpp) opens it in outer jits.
+const ir::Primitive& jit_primitive();
 
 /// The non-template core of a jitted function: its cache and counters.
 class Cache {
