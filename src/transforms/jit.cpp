@@ -51,6 +51,8 @@ struct MemoryState {
   std::mutex text_mutex;  // memory_plan() may read while a call runs
   std::shared_ptr<const pure::detail::ArenaPlan> published;
   std::vector<std::size_t> published_slots;  // per donor slot: the leaf
+  std::vector<bool> usable_at_record;        // per donor slot
+  bool rerecorded = false;                   // once, for donors usable only later
 };
 
 namespace {
@@ -384,6 +386,7 @@ std::vector<Array> record(const Executable& exe, const std::vector<Array>& leave
                                       plan->arena_bytes);
   m.plan = plan;
   m.planned = true;
+  m.usable_at_record = d.usable;
   const std::lock_guard<std::mutex> lock(m.text_mutex);
   m.published = plan;
   m.published_slots = d.leaf;
@@ -426,6 +429,14 @@ std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves, 
   std::vector<Array> outs;
   try {
     const Claim claim(m.busy);
+    if (claim.flag != nullptr && m.planned && !m.rerecorded) {
+      // A donor that could not give its memory when recording (a broadcast
+      // view such as zeros(), or shared) has no planned output: record once more.
+      for (std::size_t s = 0; s < donors.usable.size() && s < m.usable_at_record.size(); ++s) {
+        if (donors.usable[s] && !m.usable_at_record[s]) m.planned = false;
+      }
+      m.rerecorded = !m.planned;
+    }
     if (claim.flag == nullptr) {
       // Another call holds the arena: plain allocations (none recorded here either).
       const pure::detail::AllocationScopeGuard none(nullptr);
