@@ -1,6 +1,7 @@
 #include "detail_buffer.hpp"
 
 #include "allocation.hpp"
+#include "memory_plan.hpp"
 #include "strided_walk.hpp"
 
 #include <atomic>
@@ -21,9 +22,58 @@ Buffer::Buffer(const char* label, std::size_t nbytes)
     : block(acquire_block(label, nbytes)), bytes(Kokkos::subview(block, std::make_pair(std::size_t{0}, nbytes))) {
   ++g_live_buffers;
 }
+Buffer::Buffer(Block memory, std::size_t nbytes, bool recycle_memory)
+    : block(std::move(memory)),
+      bytes(Kokkos::subview(block, std::make_pair(std::size_t{0}, nbytes))),
+      recycle(recycle_memory) {
+  ++g_live_buffers;
+}
 Buffer::~Buffer() {
-  recycle_block(block);
+  if (observer) observer->freed(seq);
+  if (recycle) recycle_block(block);
   --g_live_buffers;
+}
+
+BufferObserver::~BufferObserver() = default;
+
+void donated_error(const char* caller, const std::string& function) {
+  throw ValueError(std::string(caller) + ": the array was donated to jitted function '" + function +
+                   "' (pure::JitOptions::donate_args): its memory may hold that call's outputs now; use the "
+                   "outputs instead");
+}
+
+const Buffer* ArrayAccess::root_buffer(const Array& a) {
+  if (a.buffer_) return a.buffer_.get();
+  if (a.broadcast_) return a.broadcast_->source.buffer_.get();
+  return nullptr;
+}
+
+const std::shared_ptr<const Buffer>& ArrayAccess::own_buffer(const Array& a) { return a.buffer_; }
+
+Array ArrayAccess::make(std::shared_ptr<const Buffer> buffer, const Shape& shape, DType dtype) {
+  Array a;
+  a.shape_ = shape;
+  a.dtype_ = dtype;
+  a.buffer_ = std::move(buffer);
+  return a;
+}
+
+Array ArrayAccess::written_out(const Array& view) {
+  const Buffer& b = view.storage("pure::jit");
+  return make(std::shared_ptr<const Buffer>(view.broadcast_, &b), view.shape_, view.dtype_);
+}
+
+void ArrayAccess::poison(const Array& a, const std::shared_ptr<const std::string>& function) {
+  if (a.buffer_) a.buffer_->donated_to = function;
+  if (a.broadcast_) a.broadcast_->donated_to = function;
+}
+
+void ArrayAccess::check_not_donated(const Array& a, const char* caller) {
+  if (a.buffer_ && a.buffer_->donated_to) donated_error(caller, *a.buffer_->donated_to);
+  if (a.broadcast_) {
+    if (a.broadcast_->donated_to) donated_error(caller, *a.broadcast_->donated_to);
+    check_not_donated(a.broadcast_->source, caller);
+  }
 }
 
 Tracer::~Tracer() = default;
@@ -43,6 +93,10 @@ namespace {
 std::shared_ptr<const detail::Buffer> make_buffer(const char* what, const Shape& shape, DType dtype) {
   const std::size_t bytes = detail::array_bytes(what, shape, dtype);
   try {
+    // Under a jitted call, the call's memory plan may serve it (memory_plan.hpp).
+    if (detail::AllocationScope* scope = detail::current_allocation_scope()) {
+      if (auto planned = scope->allocate(what, bytes, dtype)) return planned;
+    }
     return std::make_shared<const detail::Buffer>(what, bytes);
   } catch (const Error&) {
     throw;
@@ -120,6 +174,7 @@ bool Array::is_broadcast_view() const { return broadcast_ != nullptr; }
 
 const Array& Array::broadcast_source() const {
   if (!broadcast_) throw RuntimeError("pure::Array::broadcast_source: the array " + shape_.str() + " is not a view");
+  detail::ArrayAccess::check_not_donated(*this, "pure::Array::broadcast_source");
   return broadcast_->source;
 }
 
@@ -130,6 +185,7 @@ const std::vector<std::int64_t>& Array::broadcast_strides() const {
 
 const detail::Buffer& Array::storage(const char* caller) const {
   if (tracer_) concretization_error(caller, shape_, dtype_);
+  detail::ArrayAccess::check_not_donated(*this, caller);
   if (buffer_) return *buffer_;
   if (!broadcast_) throw RuntimeError(std::string(caller) + ": use of an empty (default-constructed) Array");
   const detail::BroadcastSource& b = *broadcast_;

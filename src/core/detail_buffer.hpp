@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <pure/core/array.hpp>
@@ -28,12 +29,49 @@ Block acquire_block(const char* label, std::size_t nbytes);
 /// freed with the caller's last copy.
 void recycle_block(const Block& block);
 
+/// Told when a buffer made under an allocation scope (memory_plan.hpp) is freed.
+struct BufferObserver {
+  virtual ~BufferObserver();
+  virtual void freed(int seq) noexcept = 0;
+};
+
 struct Buffer {
-  Block block;  // the allocation
-  Block bytes;  // its first nbytes: what the array sees
+  // Mutable: a buffer donated to a jitted function hands its block to an
+  // output and is emptied (pure::JitOptions::donate_args).
+  mutable Block block;                       // the allocation
+  mutable Block bytes;                       // its first nbytes: what the array sees
+  bool recycle = true;                       // false for arena slices: they are not the cache's
+  std::shared_ptr<BufferObserver> observer;  // set under an allocation scope
+  int seq = -1;                              // the scope's number for this allocation
+  /// Set once the array was donated: the jitted function's name.
+  mutable std::shared_ptr<const std::string> donated_to;
   explicit Buffer(const char* label, std::size_t nbytes);
+  /// The first nbytes of `memory`, which is not acquired from the cache.
+  Buffer(Block memory, std::size_t nbytes, bool recycle_memory);
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
   ~Buffer();
 };
+
+/// Array's storage as the memory planner needs it, without side effects
+/// (data() would write a broadcast view out).
+struct ArrayAccess {
+  /// The buffer whose memory `a` reads: its own, or a broadcast view's
+  /// source's; nullptr for tracers and empty arrays.
+  static const Buffer* root_buffer(const Array& a);
+  /// The buffer `a` holds itself (nullptr for views, tracers, empty arrays).
+  static const std::shared_ptr<const Buffer>& own_buffer(const Array& a);
+  /// A plain array of `shape` and `dtype` over `buffer`.
+  static Array make(std::shared_ptr<const Buffer> buffer, const Shape& shape, DType dtype);
+  /// A plain copy of a broadcast view's elements (writes them out).
+  static Array written_out(const Array& view);
+  /// Marks `a` (its buffer, or its view) as donated to `function`.
+  static void poison(const Array& a, const std::shared_ptr<const std::string>& function);
+  /// Throws the donation error when `a` was donated.
+  static void check_not_donated(const Array& a, const char* caller);
+};
+/// The error for using an array donated to jitted function `function`.
+[[noreturn]] void donated_error(const char* caller, const std::string& function);
 
 /// What a broadcast view holds: the contiguous source, the source stride per
 /// axis of the view, and the written-out elements once somebody needed them
@@ -44,6 +82,7 @@ struct BroadcastSource {
   std::vector<std::int64_t> strides;
   mutable std::once_flag once;
   mutable std::shared_ptr<const Buffer> written;
+  mutable std::shared_ptr<const std::string> donated_to;  // as Buffer::donated_to
 };
 
 }  // namespace pure::detail

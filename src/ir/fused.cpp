@@ -186,6 +186,8 @@ struct Bound {
   std::vector<Load> input_loads;  // inputs that are broadcast views, into extra registers
   std::vector<Load> instr_loads;  // per instruction (loads only)
   std::vector<char*> out;
+  std::vector<int> out_reg;  // >= 0: the output shares an input's memory (donated): computed
+                             // into this register, written after the block's last read
   std::vector<std::size_t> in_bytes, out_bytes;
   int registers = 0;
   std::int64_t n = 0;
@@ -195,6 +197,9 @@ struct Bound {
 char* where_is(const Bound& b, const Loc& l, char* regs, std::int64_t begin, std::size_t bytes) {
   if (l.where == Where::input && b.in_reg[static_cast<std::size_t>(l.index)] >= 0) {
     return regs + static_cast<std::int64_t>(b.in_reg[static_cast<std::size_t>(l.index)]) * kFusedBlock * 8;
+  }
+  if (l.where == Where::output && b.out_reg[static_cast<std::size_t>(l.index)] >= 0) {
+    return regs + static_cast<std::int64_t>(b.out_reg[static_cast<std::size_t>(l.index)]) * kFusedBlock * 8;
   }
   switch (l.where) {
     case Where::input: return const_cast<char*>(b.in[static_cast<std::size_t>(l.index)]) + begin * std::int64_t(bytes);
@@ -230,6 +235,12 @@ void run_block(const Bound& b, std::int64_t block) {
                                                     : 0);
     }
     ins.kernel(args, out, len, b.level);
+  }
+  for (std::size_t j = 0; j < b.out.size(); ++j) {
+    if (b.out_reg[j] < 0) continue;
+    std::memcpy(b.out[j] + begin * static_cast<std::int64_t>(b.out_bytes[j]),
+                regs + static_cast<std::int64_t>(b.out_reg[j]) * kFusedBlock * 8,
+                static_cast<std::size_t>(len) * b.out_bytes[j]);
   }
 }
 
@@ -295,6 +306,9 @@ std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
     for (Array& o : outs) {
       b.out_bytes.push_back(dtype_size(o.dtype()));
       b.out.push_back(static_cast<char*>(const_cast<void*>(o.data())));
+      bool shared = false;
+      for (const char* p : b.in) shared = shared || p == b.out.back();
+      b.out_reg.push_back(shared ? b.registers++ : -1);
     }
     const std::int64_t blocks = (n + kFusedBlock - 1) / kFusedBlock;
     const Bound* bp = &b;

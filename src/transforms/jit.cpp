@@ -1,14 +1,21 @@
 // The non-template part of pure::jit: signatures, the cache, the pass
-// pipeline, the compile log and lower() text.
+// pipeline, the compile log, lower() text, the `jit` primitive, and the
+// executor with its memory plan and donation (docs/jit.md).
 #include <pure/ir/builder.hpp>
 #include <pure/ir/interpreter.hpp>
 #include <pure/ir/passes.hpp>
 #include <pure/transforms/flat.hpp>
 #include <pure/transforms/jit.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
+
+#include "core/memory_plan.hpp"
 
 namespace pure::detail::jit {
 namespace {
@@ -31,6 +38,39 @@ std::string tree_part(const std::string& text) {
 
 std::string argument_text(const Signature& sig, std::size_t i) {
   return sig.statics[i] ? "static " + sig.statics[i]->str() : tree_part(sig.trees[i]);
+}
+
+}  // namespace
+
+// The memory plan of one executable: made by its first concrete call (under
+// `busy`), read by later ones. One call at a time uses the arena.
+struct MemoryState {
+  std::atomic<bool> busy{false};
+  bool planned = false;
+  std::shared_ptr<const pure::detail::ArenaPlan> plan;
+  pure::detail::Block arena;
+  std::mutex text_mutex;  // memory_plan() may read while a call runs
+  std::shared_ptr<const pure::detail::ArenaPlan> published;
+  std::vector<std::size_t> published_slots;  // per donor slot: the leaf
+  std::vector<bool> usable_at_record;        // per donor slot
+  bool rerecorded = false;                   // once, for donors usable only later
+};
+
+namespace {
+
+// Per variable, the last equation that reads it; program outputs are never
+// dropped (INT_MAX), unread equation outputs are dropped at once (-1).
+std::vector<int> last_uses(const ir::Program& p) {
+  std::vector<int> last(p.avals.size(), -1);
+  for (std::size_t k = 0; k < p.eqns.size(); ++k) {
+    for (const ir::Atom& a : p.eqns[k].inputs) {
+      if (!a.is_literal()) last[static_cast<std::size_t>(a.var)] = static_cast<int>(k);
+    }
+  }
+  for (const ir::Atom& a : p.outs) {
+    if (!a.is_literal()) last[static_cast<std::size_t>(a.var)] = INT_MAX;
+  }
+  return last;
 }
 
 }  // namespace
@@ -72,6 +112,8 @@ std::shared_ptr<const Executable> Cache::insert(const Signature& sig, ir::Progra
                                                 std::shared_ptr<const void> result_structure) {
   auto exe = std::make_shared<Executable>();
   exe->program = optimize(traced, name_);
+  exe->last_use = last_uses(exe->program);
+  exe->memory = std::make_shared<MemoryState>();
   exe->for_transforms = ir::eliminate_dead_code(ir::inline_jit_calls(traced));
   exe->result_structure = std::move(result_structure);
   exe->call_params = ir::Params{{"name", name_},
@@ -136,25 +178,6 @@ std::string lower_text(const std::string& name, const Signature& sig, const ir::
   return s;
 }
 
-std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves) {
-  // The optimised program (fused kernels) only runs as it is: under a transform
-  // (a traced leaf, a traced capture, or a call staged into an outer trace)
-  // the transform sees the equations that it knows how to transform.
-  const std::shared_ptr<ir::Interpreter>& current = ir::current_interpreter();
-  bool concrete = !current->parent();
-  bool traced_capture = false;
-  for (const Array& a : leaves) concrete = concrete && !a.is_tracer();
-  for (const Array& c : exe.for_transforms.consts) traced_capture = traced_capture || c.is_tracer();
-  if (concrete && !traced_capture) return ir::eval_program(exe.program, leaves);
-  // Staged into an outer trace: one `jit` equation, printed nested.
-  if (!traced_capture && dynamic_cast<ir::Builder*>(current.get()) != nullptr) {
-    return ir::bind(jit_primitive(), leaves, exe.call_params);
-  }
-  // Under jvp, grad and the like the equations are differentiated one by one
-  // (what the jit primitive's JVP rule would do, without running f twice).
-  return ir::eval_program(exe.for_transforms, leaves);
-}
-
 namespace {
 
 const ir::SubProgram& jaxpr_of(const ir::Params& params) { return params.get<ir::SubProgram>("jaxpr"); }
@@ -194,4 +217,355 @@ const ir::Primitive& jit_p = ir::register_primitive([] {
 
 const ir::Primitive& jit_primitive() { return jit_p; }
 
+namespace {
+
+using pure::detail::AllocationRecord;
+using pure::detail::ArenaPlan;
+using pure::detail::ArrayAccess;
+using pure::detail::Buffer;
+
+// Primitives whose kernels write output element i from operand elements i
+// only: an output may take the memory of an operand of its shape (in place).
+// Fused groups qualify too (all their outputs have one shape): a fused kernel
+// whose output shares an input's memory writes each block's outputs after the
+// block's last read.
+bool is_elementwise(const ir::Primitive& prim) { return static_cast<bool>(prim.block_kernel) || prim.name == "fused"; }
+
+// Binds each equation in order and drops each value after its last use, so
+// intermediates die as early as possible. `before(k, eqn, operands)` runs
+// before equation k.
+template <class Before>
+std::vector<Array> execute(const Executable& exe, const std::vector<Array>& leaves, Before&& before) {
+  const ir::Program& p = exe.program;
+  if (leaves.size() != p.invars.size()) {
+    throw Error("pure::jit: the program takes " + std::to_string(p.invars.size()) + " inputs, got " +
+                std::to_string(leaves.size()));
+  }
+  std::vector<Array> env(p.avals.size());
+  for (std::size_t i = 0; i < p.constvars.size(); ++i) env[static_cast<std::size_t>(p.constvars[i])] = p.consts[i];
+  for (std::size_t i = 0; i < leaves.size(); ++i) env[static_cast<std::size_t>(p.invars[i])] = leaves[i];
+  const auto read = [&](const ir::Atom& a) {
+    return a.is_literal() ? a.literal : env[static_cast<std::size_t>(a.var)];
+  };
+  for (std::size_t k = 0; k < p.eqns.size(); ++k) {
+    const ir::Eqn& e = p.eqns[k];
+    std::vector<Array> in;
+    in.reserve(e.inputs.size());
+    for (const ir::Atom& a : e.inputs) in.push_back(read(a));
+    before(static_cast<int>(k), e, static_cast<const std::vector<Array>&>(in));
+    std::vector<Array> out = ir::bind(*e.prim, in, e.params);
+    in.clear();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto v = static_cast<std::size_t>(e.outputs[i]);
+      if (exe.last_use[v] >= 0) env[v] = std::move(out[i]);
+    }
+    out.clear();
+    for (const ir::Atom& a : e.inputs) {
+      if (!a.is_literal() && exe.last_use[static_cast<std::size_t>(a.var)] == static_cast<int>(k)) {
+        env[static_cast<std::size_t>(a.var)] = Array();
+      }
+    }
+  }
+  std::vector<Array> outs;
+  outs.reserve(p.outs.size());
+  for (const ir::Atom& a : p.outs) outs.push_back(read(a));
+  return outs;
+}
+
+// The leaves of the donated arguments, one slot each, and whether each may
+// give its memory away in this call: a plain array whose buffer no other
+// argument leaf and no constant of the program holds.
+struct Donors {
+  std::vector<std::size_t> leaf;
+  std::vector<const Buffer*> root;
+  std::vector<bool> usable;
+};
+
+Donors donors_of(const Cache& cache, const ir::Program& p, const std::vector<Array>& leaves,
+                 const std::vector<std::size_t>& leaf_ends) {
+  Donors d;
+  std::vector<int> args = cache.donated();
+  std::sort(args.begin(), args.end());
+  args.erase(std::unique(args.begin(), args.end()), args.end());
+  for (int a : args) {
+    const std::size_t begin = a == 0 ? 0 : leaf_ends[static_cast<std::size_t>(a) - 1];
+    for (std::size_t l = begin; l < leaf_ends[static_cast<std::size_t>(a)]; ++l) d.leaf.push_back(l);
+  }
+  if (d.leaf.empty()) return d;
+  std::map<const Buffer*, int> holders;
+  for (const Array& x : leaves) ++holders[ArrayAccess::root_buffer(x)];
+  for (const Array& c : p.consts) ++holders[ArrayAccess::root_buffer(c)];
+  for (std::size_t l : d.leaf) {
+    const Array& x = leaves[l];
+    const Buffer* root = ArrayAccess::root_buffer(x);
+    d.root.push_back(root);
+    d.usable.push_back(root != nullptr && ArrayAccess::own_buffer(x) != nullptr && holders[root] == 1 &&
+                       root->bytes.extent(0) == x.nbytes());
+  }
+  return d;
+}
+
+// Outputs must not share a donated buffer, which is poisoned next: they get
+// the memory under a new buffer (a broadcast view is written out).
+void detach_outputs(std::vector<Array>& outs, const Donors& d) {
+  std::map<const Buffer*, std::shared_ptr<const Buffer>> moved;
+  for (Array& o : outs) {
+    const Buffer* root = ArrayAccess::root_buffer(o);
+    if (root == nullptr || std::find(d.root.begin(), d.root.end(), root) == d.root.end()) continue;
+    if (o.is_broadcast_view()) {
+      o = ArrayAccess::written_out(o);
+      continue;
+    }
+    std::shared_ptr<const Buffer>& b = moved[root];
+    if (!b) b = std::make_shared<const Buffer>(root->block, root->bytes.extent(0), true);
+    o = ArrayAccess::make(b, o.shape(), o.dtype());
+  }
+  for (const auto& [root, b] : moved) {
+    root->block = pure::detail::Block();
+    root->bytes = pure::detail::Block();
+  }
+}
+
+// After every call, donated or not: each donated leaf (every copy) throws when
+// used; a buffer whose block went to an output lets go of it.
+void poison_donated(const std::vector<Array>& leaves, const Donors& d, const std::vector<bool>& used,
+                    const std::string& name) {
+  if (d.leaf.empty()) return;
+  const auto function = std::make_shared<const std::string>(name);
+  for (std::size_t s = 0; s < d.leaf.size(); ++s) {
+    ArrayAccess::poison(leaves[d.leaf[s]], function);
+    if (s < used.size() && used[s]) {
+      d.root[s]->block = pure::detail::Block();
+      d.root[s]->bytes = pure::detail::Block();
+    }
+  }
+}
+
+std::string leaf_text(const Signature& sig, const std::vector<std::size_t>& leaf_ends, std::size_t leaf) {
+  std::size_t arg = 0;
+  while (arg < leaf_ends.size() && leaf >= leaf_ends[arg]) ++arg;
+  if (arg >= sig.trees.size()) return "leaf " + std::to_string(leaf);
+  const std::size_t index = leaf - (arg == 0 ? 0 : leaf_ends[arg - 1]);
+  std::string lines = sig.trees[arg], path = "?";
+  std::size_t start = 0;
+  for (std::size_t line = 0; line <= index + 1 && start <= lines.size(); ++line) {
+    const std::size_t end = std::min(lines.find('\n', start), lines.size());
+    if (line == index + 1) path = lines.substr(start, lines.rfind(": ", end) - start);
+    start = end + 1;
+  }
+  return "argument " + std::to_string(arg) + " leaf " + path;
+}
+
+// Marks `busy` for one call; a call that finds it taken runs without the arena.
+struct Claim {
+  std::atomic<bool>* flag = nullptr;
+  explicit Claim(std::atomic<bool>& busy) {
+    bool expected = false;
+    if (busy.compare_exchange_strong(expected, true)) flag = &busy;
+  }
+  ~Claim() {
+    if (flag) flag->store(false);
+  }
+  Claim(const Claim&) = delete;
+  Claim& operator=(const Claim&) = delete;
+};
+
+// The first call: runs with every allocation recorded and, for each donated
+// leaf, the last equation reading its buffer and whether that equation is
+// elementwise on it; then plans the arena and which outputs take which donor.
+std::vector<Array> record(const Executable& exe, const std::vector<Array>& leaves, const std::string& name,
+                          const Donors& d, MemoryState& m) {
+  const ir::Program& p = exe.program;
+  const std::size_t slots = d.leaf.size();
+  std::vector<int> last_read(slots, -1);
+  std::vector<bool> in_place(slots, false);
+  pure::detail::AllocationRecorder rec;
+  std::vector<Array> outs;
+  {
+    const pure::detail::AllocationScopeGuard scope(&rec);
+    outs = execute(exe, leaves, [&](int k, const ir::Eqn& e, const std::vector<Array>& in) {
+      rec.set_equation(k);
+      if (slots == 0) return;
+      const bool elementwise = (e.outputs.size() == 1 || e.prim->name == "fused") && is_elementwise(*e.prim);
+      for (const Array& a : in) {
+        const Buffer* root = ArrayAccess::root_buffer(a);
+        if (root == nullptr) continue;
+        const bool direct =
+            elementwise && !a.is_broadcast_view() && a.shape() == p.avals[static_cast<std::size_t>(e.outputs[0])].shape;
+        for (std::size_t s = 0; s < slots; ++s) {
+          if (root != d.root[s]) continue;
+          in_place[s] = last_read[s] < k ? direct : in_place[s] && direct;
+          last_read[s] = k;
+        }
+      }
+    });
+  }
+  std::vector<AllocationRecord> records = rec.records();
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    const Buffer* root = ArrayAccess::root_buffer(outs[i]);
+    const int seq = rec.sequence_of(root);
+    if (seq >= 0 && records[static_cast<std::size_t>(seq)].output < 0) {
+      records[static_cast<std::size_t>(seq)].output = static_cast<int>(i);
+    }
+    for (std::size_t s = 0; s < slots; ++s) {
+      if (root != nullptr && root == d.root[s]) last_read[s] = INT_MAX;  // an output reads it after the call
+    }
+  }
+  std::vector<bool> taken(slots, false);
+  for (AllocationRecord& r : records) {
+    if (r.intermediate() || r.output < 0) continue;
+    for (std::size_t s = 0; s < slots; ++s) {
+      const Array& x = leaves[d.leaf[s]];
+      if (taken[s] || !d.usable[s] || x.nbytes() != r.bytes || x.dtype() != r.dtype) continue;
+      // Nothing reads the donor after the output is made (or only the
+      // elementwise equation making it, element by element: in place).
+      if (last_read[s] < r.eqn || (last_read[s] == r.eqn && in_place[s])) {
+        r.donor = static_cast<int>(s);
+        taken[s] = true;
+        break;
+      }
+    }
+  }
+  auto plan = std::make_shared<const ArenaPlan>(pure::detail::plan_arena(std::move(records)));
+  m.arena = plan->arena_bytes == 0
+                ? pure::detail::Block()
+                : pure::detail::Block(Kokkos::view_alloc("pure::jit::" + name + "::arena", Kokkos::WithoutInitializing),
+                                      plan->arena_bytes);
+  m.plan = plan;
+  m.planned = true;
+  m.usable_at_record = d.usable;
+  const std::lock_guard<std::mutex> lock(m.text_mutex);
+  m.published = plan;
+  m.published_slots = d.leaf;
+  return outs;
+}
+
+}  // namespace
+
+void check_call(const Cache& cache, const Signature& sig, const std::vector<Array>& leaves) {
+  const std::string who = "pure::jit '" + cache.name() + "'";
+  for (int i : cache.donated()) {
+    if (i < 0 || static_cast<std::size_t>(i) >= sig.trees.size()) {
+      throw ValueError(who + ": donate_args index " + std::to_string(i) +
+                       " is out of range: the function was called with " + std::to_string(sig.trees.size()) +
+                       " arguments");
+    }
+    if (sig.statics[static_cast<std::size_t>(i)]) {
+      throw ValueError(who + ": donate_args index " + std::to_string(i) + " names a static argument (" +
+                       sig.statics[static_cast<std::size_t>(i)]->str() + "): only trees of arrays can be donated");
+    }
+  }
+  for (const Array& a : leaves) ArrayAccess::check_not_donated(a, who.c_str());
+}
+
+std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves, const Cache& cache,
+                       const std::vector<std::size_t>& leaf_ends) {
+  // The optimised program (fused kernels, memory plan, donation) runs only
+  // outside transforms. Staged into an outer trace, a call is one `jit`
+  // equation (printed nested); under jvp, grad and the like the transform sees
+  // the program's own equations (the jit primitive's JVP rule, inline, without
+  // running f twice). Nothing is donated under a transform.
+  const std::shared_ptr<ir::Interpreter>& current = ir::current_interpreter();
+  bool concrete = current->parent() == nullptr;
+  bool traced_capture = false;
+  for (const Array& a : leaves) concrete = concrete && !a.is_tracer();
+  for (const Array& c : exe.for_transforms.consts) traced_capture = traced_capture || c.is_tracer();
+  if (!concrete || traced_capture) {
+    if (!traced_capture && dynamic_cast<ir::Builder*>(current.get()) != nullptr) {
+      return ir::bind(jit_primitive(), leaves, exe.call_params);
+    }
+    return ir::eval_program(exe.for_transforms, leaves);
+  }
+  const auto no_hook = [](int, const ir::Eqn&, const std::vector<Array>&) {};
+  MemoryState& m = *exe.memory;
+  const Donors donors = donors_of(cache, exe.program, leaves, leaf_ends);
+  std::vector<bool> used;
+  std::vector<Array> outs;
+  try {
+    const Claim claim(m.busy);
+    if (claim.flag != nullptr && m.planned && !m.rerecorded) {
+      // A donor that could not give its memory when recording (a broadcast
+      // view such as zeros(), or shared) has no planned output: record once more.
+      for (std::size_t s = 0; s < donors.usable.size() && s < m.usable_at_record.size(); ++s) {
+        if (donors.usable[s] && !m.usable_at_record[s]) m.planned = false;
+      }
+      m.rerecorded = !m.planned;
+    }
+    if (claim.flag == nullptr) {
+      // Another call holds the arena: plain allocations (none recorded here either).
+      const pure::detail::AllocationScopeGuard none(nullptr);
+      outs = execute(exe, leaves, no_hook);
+    } else if (!m.planned) {
+      outs = record(exe, leaves, cache.name(), donors, m);
+    } else {
+      std::vector<std::shared_ptr<const Buffer>> give(donors.leaf.size());
+      for (std::size_t s = 0; s < give.size(); ++s) {
+        if (donors.usable[s]) give[s] = ArrayAccess::own_buffer(leaves[donors.leaf[s]]);
+      }
+      pure::detail::AllocationReplayer replay(*m.plan, m.arena, std::move(give));
+      {
+        const pure::detail::AllocationScopeGuard scope(&replay);
+        outs = execute(exe, leaves, no_hook);
+        used = replay.donors_used();
+      }
+      if (replay.live_arena_buffers() != 0) {
+        throw RuntimeError("pure::jit internal error: '" + cache.name() + "' left " +
+                           std::to_string(replay.live_arena_buffers()) +
+                           " arena buffers alive after a call (its memory plan is wrong)");
+      }
+      if (replay.stale()) {  // the call departed from the record: record again next time
+        m.planned = false;
+        m.arena = pure::detail::Block();
+      }
+    }
+    detach_outputs(outs, donors);
+  } catch (...) {
+    // Blocks already given to outputs (now gone) must not stay readable through the donors.
+    poison_donated(leaves, donors, used, cache.name());
+    throw;
+  }
+  poison_donated(leaves, donors, used, cache.name());
+  return outs;
+}
+
+std::string memory_plan_text(const std::string& name, const Signature& sig, const Executable& exe,
+                             const std::vector<std::size_t>& leaf_ends) {
+  MemoryState& m = *exe.memory;
+  std::shared_ptr<const ArenaPlan> plan;
+  std::vector<std::size_t> slot_leaf;
+  {
+    const std::lock_guard<std::mutex> lock(m.text_mutex);
+    plan = m.published;
+    slot_leaf = m.published_slots;
+  }
+  std::string s = "pure::jit '" + name + "' memory plan\n";
+  if (!plan) return s + "  (not made yet: the first call outside transforms makes it)\n";
+  const std::vector<AllocationRecord>& r = plan->records;
+  std::size_t intermediates = 0;
+  for (const AllocationRecord& x : r) intermediates += x.intermediate() ? 1 : 0;
+  s += "  arena: " + std::to_string(plan->arena_bytes) + " bytes (pure::jit::" + name + "::arena), " +
+       std::to_string(intermediates) + " intermediates\n";
+  const auto entry = [&](std::size_t k) {
+    return "#" + std::to_string(k) + " " + dtype_name(r[k].dtype) + " " + std::to_string(r[k].bytes) +
+           " bytes, equation " + std::to_string(r[k].eqn) + " (" + r[k].label + ")";
+  };
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    if (r[k].intermediate()) {
+      s += "    " + entry(k) + " at offset " + std::to_string(r[k].offset) + ", live ticks " +
+           std::to_string(r[k].alloc_tick) + "-" + std::to_string(r[k].free_tick) + "\n";
+    }
+  }
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    if (r[k].intermediate()) continue;
+    if (r[k].output < 0) {
+      s += "  escaped (alive after the call, not planned): " + entry(k) + "\n";
+    } else if (r[k].donor < 0) {
+      s += "  output " + std::to_string(r[k].output) + ": " + entry(k) + ", fresh\n";
+    } else {
+      s += "  donated: output " + std::to_string(r[k].output) + " <- " +
+           leaf_text(sig, leaf_ends, slot_leaf[static_cast<std::size_t>(r[k].donor)]) + "\n";
+    }
+  }
+  return s;
+}
 }  // namespace pure::detail::jit

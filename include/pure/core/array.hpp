@@ -29,6 +29,7 @@ using MutableView = Kokkos::View<T*, MemorySpace, Kokkos::MemoryTraits<Kokkos::U
 namespace detail {
 struct Buffer;
 struct BroadcastSource;
+struct ArrayAccess;
 
 /// What a traced Array carries instead of storage: the interpreter that owns
 /// it (pure::ir) keeps its own data in a subclass. Core only needs to know that
@@ -122,6 +123,7 @@ class Array {
   }
 
  private:
+  friend struct detail::ArrayAccess;  // the jit memory planner (src/core/detail_buffer.hpp)
   void check_dtype(DType want, const char* caller) const;
   void copy_to_host(void* dst) const;
 

@@ -13,9 +13,15 @@
 // Arrays captured by `f` (not passed as arguments) are constants of the traced
 // program: their values at trace time are baked in, as in JAX.
 //
-// This first version runs the optimised program equation by equation (the
-// eager kernels, so results are bitwise those of eager). Fusion, the memory
-// arena and jit as a primitive are not built yet (docs/jit.md, issue 10).
+// The optimised program runs equation by equation (the eager kernels, so
+// results are bitwise those of eager), dropping each value after its last use.
+// Memory: the first call of a signature records its allocations; every
+// intermediate then gets an offset in one arena ("pure::jit::<name>::arena"),
+// allocated once and reused by later calls, which allocate only their outputs.
+// `JitOptions{}.donate_args({0})` lets outputs take argument 0's buffers (an
+// optimizer step writes new parameters over the old); a donated array throws
+// when used afterwards. `memory_plan(args...)` prints the plan. Fusion and jit
+// as a primitive are not built yet (docs/jit.md, issue 10).
 #pragma once
 
 #include <cstddef>
@@ -42,6 +48,14 @@ struct JitOptions {
   std::string name = "f";
   JitOptions& named(std::string n) {
     name = std::move(n);
+    return *this;
+  }
+  /// Indices of (tree) arguments whose buffers outputs may take over, as
+  /// `donate_argnums` in JAX. After each call those arrays (and every copy of
+  /// them) throw pure::ValueError when used.
+  std::vector<int> donate;
+  JitOptions& donate_args(std::vector<int> indices) {
+    donate = std::move(indices);
     return *this;
   }
 };
@@ -104,10 +118,13 @@ struct Signature {
 /// `for_transforms` has only the passes that keep derivatives bitwise equal
 /// (dead code): a transform of a program with shared subexpressions would sum
 /// cotangents in another order than eager grad does.
+struct MemoryState;  // the memory plan and arena (src/transforms/jit.cpp)
 struct Executable {
   ir::Program program;
   ir::Program for_transforms;
   std::shared_ptr<const void> result_structure;
+  std::vector<int> last_use;            // per variable of `program`: the last equation reading it
+  std::shared_ptr<MemoryState> memory;  // mutable behind the pointer: filled by the first call
   /// Params of the `jit` equation that stands for a call in an outer trace:
   /// name, and jaxpr = for_transforms (its compiled form: `program`).
   ir::Params call_params;
@@ -122,7 +139,7 @@ const ir::Primitive& jit_primitive();
 /// The non-template core of a jitted function: its cache and counters.
 class Cache {
  public:
-  explicit Cache(std::string name) : name_(std::move(name)) {}
+  explicit Cache(JitOptions options) : name_(std::move(options.name)), donate_(std::move(options.donate)) {}
   /// The executable for `sig`, or nullptr.
   std::shared_ptr<const Executable> find(const Signature& sig) const;
   /// Optimises `traced` (the passes), caches it under `sig`, logs the trace
@@ -132,9 +149,11 @@ class Cache {
   std::size_t size() const;
   std::size_t traces() const;
   const std::string& name() const { return name_; }
+  const std::vector<int>& donated() const { return donate_; }
 
  private:
   std::string name_;
+  std::vector<int> donate_;
   mutable std::mutex mutex_;
   std::vector<std::pair<Signature, std::shared_ptr<const Executable>>> entries_;
   std::size_t traces_ = 0;
@@ -146,9 +165,18 @@ class Cache {
 ir::Program optimize(const ir::Program& program, const std::string& name);
 /// Text of an executable for lower(): header, then the optimised program.
 std::string lower_text(const std::string& name, const Signature& sig, const ir::Program& program);
+/// Checks a call before it runs: donate_args indices against the signature,
+/// and that no argument was donated before (pure::ValueError naming them).
+void check_call(const Cache& cache, const Signature& sig, const std::vector<Array>& leaves);
 /// Runs the executable on the leaves, equation by equation under the current
-/// interpreter: `for_transforms` when a leaf is traced by a transform.
-std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves);
+/// interpreter: `for_transforms` when a leaf is traced by a transform; else
+/// with the memory plan, donating the leaves of the donated arguments
+/// (`leaf_ends[i]`: one past argument i's last leaf).
+std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves, const Cache& cache,
+                       const std::vector<std::size_t>& leaf_ends);
+/// Text of an executable's memory plan for memory_plan().
+std::string memory_plan_text(const std::string& name, const Signature& sig, const Executable& exe,
+                             const std::vector<std::size_t>& leaf_ends);
 
 template <class T>
 constexpr bool kIsTree = pure::detail::IsTree<std::decay_t<T>>::value;
@@ -198,7 +226,7 @@ template <class F>
 class Jitted {
  public:
   Jitted(F f, JitOptions options)
-      : f_(std::move(f)), cache_(std::make_shared<detail::jit::Cache>(std::move(options.name))) {}
+      : f_(std::move(f)), cache_(std::make_shared<detail::jit::Cache>(std::move(options))) {}
 
   template <class... Args>
   auto operator()(const Args&... args) const {
@@ -206,11 +234,27 @@ class Jitted {
     static_assert(detail::jit::kIsTree<Result>, "pure::jit: f must return a tree of arrays");
     detail::jit::Signature sig;
     std::vector<Array> leaves;
-    (detail::jit::describe(args, sig, leaves), ...);
+    std::vector<std::size_t> leaf_ends;
+    ((detail::jit::describe(args, sig, leaves), leaf_ends.push_back(leaves.size())), ...);
+    detail::jit::check_call(*cache_, sig, leaves);
     std::shared_ptr<const detail::jit::Executable> exe = cache_->find(sig);
     if (!exe) exe = trace<Result>(sig, leaves, args...);
-    const std::vector<Array> outs = detail::jit::run(*exe, leaves);
+    const std::vector<Array> outs = detail::jit::run(*exe, leaves, *cache_, leaf_ends);
     return static_cast<const TreeDef<Result>*>(exe->result_structure.get())->unflatten(outs);
+  }
+
+  /// The memory plan for these arguments as text: arena size, each
+  /// intermediate's offset and lifetime, the outputs and what they were donated.
+  /// The first call of a signature makes the plan; before it, says so.
+  template <class... Args>
+  std::string memory_plan(const Args&... args) const {
+    detail::jit::Signature sig;
+    std::vector<Array> leaves;
+    std::vector<std::size_t> leaf_ends;
+    ((detail::jit::describe(args, sig, leaves), leaf_ends.push_back(leaves.size())), ...);
+    std::shared_ptr<const detail::jit::Executable> exe = cache_->find(sig);
+    if (!exe) return "pure::jit '" + cache_->name() + "': no call with these arguments yet, so no memory plan\n";
+    return detail::jit::memory_plan_text(cache_->name(), sig, *exe, leaf_ends);
   }
 
   /// The optimised program for these arguments as text (traces if needed),
