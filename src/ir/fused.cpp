@@ -10,6 +10,8 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <pure/ir/interpreter.hpp>
+
 #include "../core/strided_walk.hpp"
 
 namespace pure::ir::detail {
@@ -37,13 +39,25 @@ struct Instr {
   Shape source_shape;
 };
 
+// A group may end in a reduction over trailing axes: each block of a row's
+// values gets its first-level partial (Primitive::reduce_blocks), and the
+// eager kernel finishes the (rows, blocks) partials.
+struct Reduction {
+  const Primitive* prim = nullptr;
+  Primitive::ReduceBlocks blocks_of;
+  Loc in;        // the reduced value
+  int out = -1;  // the group output it makes
+  std::int64_t extent = 0, rows = 0, blocks = 0;
+};
+
 struct Plan {
   std::shared_ptr<const Program> program;
   std::string label;
-  Shape shape;  // of every value in the group
+  Shape shape;  // of every value in the group (a reduction's operand too)
   std::vector<Instr> code;
   int registers = 0;
   std::vector<Aval> in_avals, out_avals;
+  Reduction reduction;
 };
 
 std::vector<std::int64_t> row_major(const Shape& s) {
@@ -63,7 +77,12 @@ std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
   plan->label = label;
   for (int v : group.invars) plan->in_avals.push_back(group.avals[static_cast<std::size_t>(v)]);
   for (const Atom& a : group.outs) plan->out_avals.push_back(group.avals[static_cast<std::size_t>(a.var)]);
-  plan->shape = plan->out_avals.at(0).shape;
+  for (const Eqn& e : group.eqns) {
+    if (!e.prim->reduce_blocks) {
+      plan->shape = group.avals[static_cast<std::size_t>(e.outputs.at(0))].shape;
+      break;
+    }
+  }
 
   std::vector<Loc> loc(group.avals.size());
   std::vector<bool> placed(group.avals.size(), false);
@@ -93,6 +112,22 @@ std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
     std::vector<Aval> in_avals;
     for (const Atom& a : e.inputs) {
       in_avals.push_back(a.is_literal() ? Aval::of(a.literal) : group.avals[static_cast<std::size_t>(a.var)]);
+    }
+    if (e.prim->reduce_blocks) {
+      Reduction& r = plan->reduction;
+      const Atom& a = e.inputs.at(0);
+      if (a.is_literal() || k + 1 != group.eqns.size() || loc[out].where != Where::output) {
+        throw Error("pure::ir::fused: a reduction must end its group (fusion pass bug)");
+      }
+      r.prim = e.prim;
+      r.blocks_of = e.prim->reduce_blocks(in_avals[0], e.params);
+      r.in = loc[static_cast<std::size_t>(a.var)];
+      r.out = loc[out].index;
+      r.extent = 1;
+      for (std::int64_t axis : e.params.get_ints("axes")) r.extent *= in_avals[0].shape[static_cast<int>(axis)];
+      r.rows = plan->shape.size() / r.extent;
+      r.blocks = (r.extent + Primitive::kReduceBlock - 1) / Primitive::kReduceBlock;
+      break;
     }
     if (e.prim->name == "broadcast_in_dim") {
       const Atom& a = e.inputs.at(0);
@@ -208,13 +243,37 @@ char* where_is(const Bound& b, const Loc& l, char* regs, std::int64_t begin, std
   }
 }
 
+// The elements of chunk c: blocks of kFusedBlock, except that with a
+// reduction a chunk is whole rows (short rows) or starts at a multiple of
+// kFusedBlock within one row, so no reduction block straddles two chunks.
+std::pair<std::int64_t, std::int64_t> chunk_range(const Plan& plan, std::int64_t c) {
+  const Reduction& r = plan.reduction;
+  if (!r.prim) return {c * kFusedBlock, std::min(kFusedBlock, plan.shape.size() - c * kFusedBlock)};
+  if (r.extent <= kFusedBlock) {
+    const std::int64_t per = kFusedBlock / r.extent, first = c * per, last = std::min(r.rows, first + per);
+    return {first * r.extent, (last - first) * r.extent};
+  }
+  const std::int64_t per_row = (r.extent + kFusedBlock - 1) / kFusedBlock, row = c / per_row;
+  const std::int64_t at = (c % per_row) * kFusedBlock;
+  return {row * r.extent + at, std::min(kFusedBlock, r.extent - at)};
+}
+
+std::int64_t chunk_count(const Plan& plan) {
+  const Reduction& r = plan.reduction;
+  if (!r.prim) return (plan.shape.size() + kFusedBlock - 1) / kFusedBlock;
+  if (r.extent <= kFusedBlock) {
+    const std::int64_t per = kFusedBlock / r.extent;
+    return (r.rows + per - 1) / per;
+  }
+  return r.rows * ((r.extent + kFusedBlock - 1) / kFusedBlock);
+}
+
 void run_block(const Bound& b, std::int64_t block) {
   thread_local std::vector<std::uint64_t> scratch;
   const auto words = static_cast<std::size_t>(b.registers) * static_cast<std::size_t>(kFusedBlock);
   if (scratch.size() < words) scratch.resize(words);
   char* regs = reinterpret_cast<char*>(scratch.data());
-  const std::int64_t begin = block * kFusedBlock;
-  const std::int64_t len = std::min(kFusedBlock, b.n - begin);
+  const auto [begin, len] = chunk_range(*b.plan, block);
   for (const Load& l : b.input_loads)
     gather(l.walk, l.source, l.bytes, where_is(b, l.out, regs, begin, l.bytes), begin, len);
   const void* args[8];
@@ -235,6 +294,24 @@ void run_block(const Bound& b, std::int64_t block) {
                                                     : 0);
     }
     ins.kernel(args, out, len, b.level);
+  }
+  const Reduction& r = b.plan->reduction;
+  if (r.prim) {
+    // Row segments of the chunk, each from a block boundary of its row.
+    const std::size_t bytes = r.in.where == Where::input    ? b.in_bytes[static_cast<std::size_t>(r.in.index)]
+                              : r.in.where == Where::output ? b.out_bytes[static_cast<std::size_t>(r.in.index)]
+                                                            : 0;
+    const char* values = where_is(b, r.in, regs, begin, bytes);
+    const std::size_t item = b.out_bytes[static_cast<std::size_t>(r.out)];
+    for (std::int64_t at = begin; at < begin + len;) {
+      const std::int64_t row = at / r.extent, in_row = at % r.extent;
+      const std::int64_t n = std::min(begin + len, (row + 1) * r.extent) - at;
+      r.blocks_of(values + (at - begin) * static_cast<std::int64_t>(item), n,
+                  b.out[static_cast<std::size_t>(r.out)] +
+                      (row * r.blocks + in_row / Primitive::kReduceBlock) * static_cast<std::int64_t>(item),
+                  b.level);
+      at += n;
+    }
   }
   for (std::size_t j = 0; j < b.out.size(); ++j) {
     if (b.out_reg[j] < 0) continue;
@@ -288,10 +365,20 @@ Load bind_load(const Bound& b, const Instr& ins, const std::vector<Array>& in) {
 
 template <class Space>
 std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
+  if constexpr (!std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value) {
+    // Device spaces: the group's equations as eager kernels (same bits).
+    return eval_program(*plan.program, in);
+  }
+  const Reduction& r = plan.reduction;
   std::vector<Array> outs;
-  for (const Aval& a : plan.out_avals) outs.push_back(Array::allocate(a.shape, a.dtype, plan.label.c_str()));
+  for (std::size_t j = 0; j < plan.out_avals.size(); ++j) {
+    const Aval& a = plan.out_avals[j];
+    // A reduction's output starts as its (rows, blocks) partials.
+    const Shape shape = static_cast<int>(j) == r.out ? Shape{r.rows, r.blocks} : a.shape;
+    outs.push_back(Array::allocate(shape, a.dtype, plan.label.c_str()));
+  }
   const std::int64_t n = plan.shape.size();
-  if (n == 0) return outs;
+  if (n == 0) return outs;  // (a reduction's operand is never empty: see the pass)
   if constexpr (std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value) {
     Bound b;
     b.plan = &plan;
@@ -310,16 +397,18 @@ std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
       for (const char* p : b.in) shared = shared || p == b.out.back();
       b.out_reg.push_back(shared ? b.registers++ : -1);
     }
-    const std::int64_t blocks = (n + kFusedBlock - 1) / kFusedBlock;
     const Bound* bp = &b;
-    Kokkos::parallel_for(plan.label, Kokkos::RangePolicy<Space, Kokkos::IndexType<std::int64_t>>(0, blocks),
+    Kokkos::parallel_for(plan.label, Kokkos::RangePolicy<Space, Kokkos::IndexType<std::int64_t>>(0, chunk_count(plan)),
                          [bp](std::int64_t block) { run_block(*bp, block); });
     Kokkos::fence();
-    return outs;
-  } else {
-    // Device spaces: the group's equations as eager kernels (same bits).
-    return eval_program(*plan.program, in);
+    if (r.prim) {  // the eager kernel's later levels, on the partials
+      Array& partials = outs[static_cast<std::size_t>(r.out)];
+      partials = bind(*r.prim, {partials}, Params{{"axes", std::vector<std::int64_t>{1}}})
+                     .at(0)
+                     .with_shape(plan.out_avals[static_cast<std::size_t>(r.out)].shape);
+    }
   }
+  return outs;
 }
 
 const Plan& plan_of(const Params& params) {

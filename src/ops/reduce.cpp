@@ -199,6 +199,42 @@ struct LanesBlockKernel {
   }
 };
 
+static_assert(kBlock == ir::Primitive::kReduceBlock, "fused reductions assume the eager block");
+
+// The first level over a contiguous run of a row (Primitive::reduce_blocks):
+// BlockKernel's trailing case, block by block, in a host SIMD loop.
+template <class T, class Combine>
+struct FirstLevelKernel {
+  const T* in;
+  T* out;
+  std::int64_t n;
+  PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
+    for (std::int64_t b = begin; b < end; ++b) {
+      const std::int64_t first = b * kBlock, last = first + kBlock < n ? first + kBlock : n;
+      if (last - first == kBlock) {
+        out[b] = full_block<T, Combine>(in + first);
+      } else {
+        Pairwise<T, Combine> acc;
+        for (std::int64_t r = first; r < last; ++r) acc.push(in[r]);
+        out[b] = acc.result();
+      }
+    }
+  }
+};
+
+template <class Combine>
+ir::Primitive::ReduceBlocks first_level_blocks(const Aval& in, const Params&) {
+  if (!dtype_ok(Types::numeric, in.dtype)) return {};
+  return dispatch<Types::numeric>(in.dtype, "reduce", [](auto tag) -> ir::Primitive::ReduceBlocks {
+    using T = decltype(tag);
+    return [](const void* values, std::int64_t n, void* partials, HostSimd level) {
+      using K = FirstLevelKernel<T, Combine>;
+      const K k{static_cast<const T*>(values), static_cast<T*>(partials), n};
+      pure::detail::host_simd_loop<K>(level)(k, 0, (n + kBlock - 1) / kBlock);
+    };
+  });
+}
+
 template <class T, class Combine>
 Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const char* label) {
   const Shape& s = x.shape();
@@ -307,6 +343,7 @@ const ir::Primitive& reduce_sum_p = ir::register_primitive([] {
   p.impl = [](const Arrays& in, const Params& params) {
     return run_reduce<SumCombine>(in[0], params, "pure::reduce_sum");
   };
+  p.reduce_blocks = first_level_blocks<SumCombine>;
   p.jvp = [](const Arrays&, const Arrays& t, const Arrays&, const Params& params) -> Arrays {
     if (ir::is_zero(t[0])) return {Array()};
     return {lax::reduce_sum(t[0], params.get_ints("axes"))};
@@ -341,6 +378,7 @@ const ir::Primitive& reduce_max_p = ir::register_primitive([] {
   p.impl = [](const Arrays& in, const Params& params) {
     return run_reduce<MaxCombine>(in[0], params, "pure::reduce_max");
   };
+  p.reduce_blocks = first_level_blocks<MaxCombine>;
   p.jvp = chooser_jvp;
   return p;
 }());
@@ -354,6 +392,7 @@ const ir::Primitive& reduce_min_p = ir::register_primitive([] {
   p.impl = [](const Arrays& in, const Params& params) {
     return run_reduce<MinCombine>(in[0], params, "pure::reduce_min");
   };
+  p.reduce_blocks = first_level_blocks<MinCombine>;
   p.jvp = chooser_jvp;
   return p;
 }());

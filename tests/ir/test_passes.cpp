@@ -242,9 +242,10 @@ TEST(Fusion, GoldenTextOfAChain) {
             "  in (c,) }");
 }
 
-TEST(Fusion, ValuesReadOutsideAreOutputsAndReductionsSplitGroups) {
-  // e = exp(x) is read by the sum (outside) and by the group; the sum's
-  // broadcast then starts a second group: x*e*s needs e from the first.
+TEST(Fusion, ValuesReadOutsideAreOutputsAndReductionsEndGroups) {
+  // e = exp(-x) is read by the sum, which ends its group, and by the second
+  // group (so it is an output of the first); the sum's broadcast is a load of
+  // the second: x*e*s - x.
   const auto f = [](const Array& x) {
     const Array e = lax::exp(lax::neg(x));
     const Array s = lax::broadcast_in_dim(lax::reduce_sum(e, {0}), Shape{5000}, {});
@@ -253,8 +254,9 @@ TEST(Fusion, ValuesReadOutsideAreOutputsAndReductionsSplitGroups) {
   const ir::Program traced = pure::make_program(f, pure::zeros({5000}));
   const ir::Program p = ir::fuse_elementwise(traced);
   p.typecheck();
+  ASSERT_EQ(p.eqns.size(), 2u) << p.str();  // fused(neg, exp, reduce_sum), fused(load, mul, mul, sub)
   EXPECT_EQ(count_fused(p), 2u) << p.str();
-  EXPECT_EQ(p.eqns.size(), 3u) << p.str();  // fused(neg, exp), reduce_sum, fused(load, mul, mul, sub)
+  EXPECT_EQ(p.eqns[0].outputs.size(), 2u) << p.str();  // e and the sum
   std::vector<float> v(5000);
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(static_cast<float>(i)) * 3.0f;
   const Array x = pure::from_host(v);
@@ -308,12 +310,53 @@ TEST(Fusion, MixedDtypesAndBroadcastsMatchEagerBytes) {
 TEST(Fusion, LonelyOpsAndOtherShapesStayUnfused) {
   const auto f = [](const Array& x, const Array& y) {
     const Array a = lax::exp(x);                           // one op: no kernel saved
-    const Array b = lax::reduce_sum(lax::mul(y, y), {1});  // mul alone before a reduction
+    const Array b = lax::reduce_sum(lax::mul(y, y), {1});  // a group: mul and the sum
     return std::vector<Array>{a, lax::add(b, b)};          // add on another shape, alone
   };
   const ir::Program p = ir::fuse_elementwise(pure::make_program(f, pure::zeros({3}), pure::zeros({2, 3})));
-  EXPECT_EQ(count_fused(p), 0u) << p.str();
-  EXPECT_EQ(p.eqns.size(), 4u);
+  EXPECT_EQ(count_fused(p), 1u) << p.str();
+  EXPECT_EQ(p.eqns.size(), 3u) << p.str();
+}
+
+// A reduction over trailing axes ends its group: the reduced value is never
+// written, and the sums are the eager kernel's bits for every row length
+// (shorter than a fused block, longer and not a multiple of it, whole arrays).
+TEST(Fusion, ReductionsEndGroupsWithEagerBits) {
+  const auto f = [](const Array& x, const Array& k) {
+    const Array sq = lax::mul(x, x);
+    const Array d = lax::convert_element_type(x, DType::f64);
+    const Array kk = lax::mul(k, k);  // wraps
+    return std::vector<Array>{lax::reduce_sum(lax::mul(sq, x), {1}), lax::reduce_max(lax::exp(lax::neg(x)), {1}),
+                              lax::reduce_sum(lax::sin(d), {0, 1}), lax::reduce_sum(lax::add(kk, k), {1}),
+                              lax::reduce_min(lax::add(sq, x), {0, 1})};
+  };
+  for (const Shape& shape : {Shape{5, 300}, Shape{3, 2500}, Shape{2, 1024}, Shape{9, 7}}) {
+    const std::int64_t n = shape.size();
+    std::vector<float> xv(static_cast<std::size_t>(n));
+    std::vector<std::int32_t> kv(xv.size());
+    for (std::size_t i = 0; i < xv.size(); ++i) {
+      xv[i] = std::sin(static_cast<float>(i) * 0.731f) * 2.0f;
+      kv[i] = static_cast<std::int32_t>(i * 2654435761u);
+    }
+    const Array x = pure::from_host(xv, shape), k = pure::from_host(kv, shape);
+    const ir::Program traced = pure::make_program(f, x, k);
+    const ir::Program p = ir::fuse_elementwise(traced);
+    p.typecheck();
+    std::size_t reductions = 0;
+    for (const ir::Eqn& e : p.eqns) reductions += e.prim->name.rfind("reduce_", 0) == 0 ? 1 : 0;
+    EXPECT_EQ(reductions, 0u) << shape.str() << "\n" << p.str();  // all absorbed
+    expect_same_bytes(ir::eval_program(p, {x, k}), ir::eval_program(traced, {x, k}));
+  }
+}
+
+TEST(Fusion, OnlyTrailingReductionsAreAbsorbed) {
+  const auto f = [](const Array& x) { return lax::reduce_sum(lax::exp(lax::neg(x)), {0}); };
+  const ir::Program traced = pure::make_program(f, pure::zeros({40, 30}));
+  const ir::Program p = ir::fuse_elementwise(traced);
+  ASSERT_EQ(p.eqns.size(), 2u) << p.str();
+  EXPECT_EQ(p.eqns[1].prim->name, "reduce_sum");
+  const Array x = pure::from_host(std::vector<float>(1200, 0.3f), Shape{40, 30});
+  expect_same_bytes(ir::eval_program(p, {x}), ir::eval_program(traced, {x}));
 }
 
 }  // namespace

@@ -46,13 +46,23 @@ struct Primitive {
   /// the primitive cannot run them elementwise (then it is not fused).
   using MakeBlockKernel = std::function<BlockKernel(const std::vector<Aval>& in, const Params& params)>;
 
+  /// Reductions only: the first level of the eager kernel over trailing axes,
+  /// for a contiguous run of n values that starts at a block boundary of its
+  /// output's row: partial[b] = the combination of values [b * kReduceBlock,
+  /// min(n, (b + 1) * kReduceBlock)), in the eager kernel's order. jit's fused
+  /// kernels end in it; the eager kernel's later levels finish the partials.
+  using ReduceBlocks = std::function<void(const void* values, std::int64_t n, void* partials, HostSimd level)>;
+  using MakeReduceBlocks = std::function<ReduceBlocks(const Aval& in, const Params& params)>;
+  static constexpr std::int64_t kReduceBlock = 256;
+
   std::string name;
   int num_outputs = 1;
   AbstractEval abstract_eval;
   Impl impl;
-  Jvp jvp;                       // empty: not differentiable (error names the primitive)
-  Transpose transpose;           // empty: not linear in any input
-  MakeBlockKernel block_kernel;  // empty: not elementwise (never fused)
+  Jvp jvp;                         // empty: not differentiable (error names the primitive)
+  Transpose transpose;             // empty: not linear in any input
+  MakeBlockKernel block_kernel;    // empty: not elementwise (never fused)
+  MakeReduceBlocks reduce_blocks;  // empty: not a reduction that fusion can end in
 };
 
 }  // namespace pure::ir

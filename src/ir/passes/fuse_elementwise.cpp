@@ -3,7 +3,9 @@
 //
 // One forward sweep. An elementwise equation joins (and merges) the open groups
 // of its shape that produce its operands, or starts a group; broadcast_in_dim
-// of a value from outside starts a group as a load. A group closes as soon as
+// of a value from outside starts a group as a load; a reduction over trailing
+// axes of a group's value ends that group (sum(x * x) reads x once and writes
+// no x * x). A group closes as soon as
 // an equation outside it reads one of its values, so the fused equation can
 // stand where its last member stood: every input is defined before, every
 // outside reader comes after.
@@ -35,6 +37,22 @@ bool is_elementwise(const Eqn& e, const std::vector<Aval>& avals) {
   return static_cast<bool>(e.prim->block_kernel(in, e.params));
 }
 
+// A reduction over trailing axes of a non-empty operand with a non-empty
+// result: a group can end in it (its operand is then never written out).
+bool is_trailing_reduction(const Eqn& e, const std::vector<Aval>& avals) {
+  if (!e.prim->reduce_blocks || e.inputs.size() != 1 || e.inputs[0].is_literal() || !e.params.has("axes")) return false;
+  const Aval& in = avals[static_cast<std::size_t>(e.inputs[0].var)];
+  const auto& axes = e.params.get_ints("axes");
+  if (axes.empty() || in.shape.size() == 0 || avals[static_cast<std::size_t>(e.outputs.at(0))].shape.size() == 0) {
+    return false;
+  }
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    if (axes[k] != in.shape.rank() - static_cast<std::int64_t>(axes.size()) + static_cast<std::int64_t>(k))
+      return false;
+  }
+  return static_cast<bool>(e.prim->reduce_blocks(in, e.params));
+}
+
 struct Groups {
   std::vector<int> parent;
   std::vector<bool> open;
@@ -60,9 +78,11 @@ Program fuse_elementwise(const Program& program, const std::string& label) {
     const Eqn& e = program.eqns[k];
     const bool load = is_load(e, program.avals);
     const bool elementwise = !load && is_elementwise(e, program.avals);
+    const bool reduction = !load && !elementwise && is_trailing_reduction(e, program.avals);
     int joined = -1;
-    if (elementwise) {
-      const Shape& shape = program.avals[static_cast<std::size_t>(e.outputs[0])].shape;
+    if (elementwise || reduction) {
+      // The group's shape: the result's, or a reduction's operand's.
+      const Shape& shape = program.avals[static_cast<std::size_t>(reduction ? e.inputs[0].var : e.outputs[0])].shape;
       for (const Atom& a : e.inputs) {
         const int p = producer[static_cast<std::size_t>(a.var)];
         if (p < 0 || group_of_eqn[static_cast<std::size_t>(p)] < 0) continue;
@@ -86,6 +106,10 @@ Program fuse_elementwise(const Program& program, const std::string& label) {
       if (g != joined) groups.open[static_cast<std::size_t>(g)] = false;
     }
     if (elementwise || load) group_of_eqn[k] = joined >= 0 ? joined : groups.make();
+    if (reduction && joined >= 0) {  // the group ends here: its result has another shape
+      group_of_eqn[k] = joined;
+      groups.open[static_cast<std::size_t>(joined)] = false;
+    }
     for (int v : e.outputs) producer[static_cast<std::size_t>(v)] = static_cast<int>(k);
   }
 
