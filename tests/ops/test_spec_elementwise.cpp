@@ -361,6 +361,9 @@ std::vector<Exemption> exempt_primitives() {
       {"fused",
        "made only by jit's fusion pass (a group of the other primitives); every elementwise row runs through it in "
        "SpecForward, and tests/ir/test_passes.cpp tests its grouping and kernels"},
+      {"jit",
+       "a staged call of a jitted function (it holds the callee's program); its impl and JVP rule are tested in "
+       "tests/transforms/test_jit.cpp (JitPrimitive.*), and SpecForward runs every row under jit"},
   };
 }
 
