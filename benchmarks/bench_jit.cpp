@@ -43,10 +43,6 @@
 
 #if PURE_BENCH_HAVE_OPENBLAS
 #include "mlp_sgemm.hpp"
-// Declared here too: the cblas.h found may be another vendor's.
-extern "C" void openblas_set_num_threads(int num_threads);
-extern "C" char* openblas_get_corename(void);
-extern "C" char* openblas_get_config(void);
 #endif
 
 namespace bench_jit {

@@ -57,11 +57,6 @@
 #include "mlp_sgemm.hpp"
 #include "summary.hpp"
 
-// Declared here too: the cblas.h found may be another vendor's.
-extern "C" void openblas_set_num_threads(int num_threads);
-extern "C" char* openblas_get_corename(void);
-extern "C" char* openblas_get_config(void);
-
 namespace bench_peers {
 
 using pure::Array;

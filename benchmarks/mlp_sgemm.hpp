@@ -8,6 +8,12 @@
 
 #include <cblas.h>
 
+// OpenBLAS's own controls, declared here too: the cblas.h found may be another
+// vendor's.
+extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" char* openblas_get_corename(void);
+extern "C" char* openblas_get_config(void);
+
 namespace pure_bench {
 
 /// C = op(A) op(B), row-major; C is m x n, the contraction has length k.
