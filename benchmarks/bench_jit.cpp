@@ -15,7 +15,7 @@
 // eager and within 1.25x of the floor, with no allocation per step; fused
 // within 1.2x of hand; compile under 50 ms; dispatch at most 2 us. Until
 // fusion and the memory arena land, jit runs one eager kernel per equation
-// and allocates its intermediates. Figures: docs/benchmarks.md.
+// and takes a fresh buffer for each intermediate. Figures: docs/benchmarks.md.
 //
 // Key reuse: inputs are drawn again from the same keys on purpose; run with
 // PURE_DEBUG_KEY_REUSE unset or 0 (the ctest smoke test sets 0).
@@ -366,8 +366,8 @@ void register_all() {
   summarize("us per call, jitted x * 2 on 1 value", "jit/dispatch/tiny", "", 1e6, "us", 2.0);
   summarize("us per call, eager x * 2 on 1 value", "jit/dispatch/tiny_eager", "", 1e6, "us");
   pure_bench::summary_note(
-      "before fusion and the memory arena: mlp_step/jit and chain8/fused run one kernel per equation and allocate "
-      "every intermediate (see allocs_per_step, buffers_per_step)");
+      "before fusion and the memory arena: mlp_step/jit and chain8/fused run one kernel per equation and take a "
+      "buffer for every intermediate (buffers_per_step; allocs_per_step counts only what the buffer cache misses)");
 }
 
 // ---------------------------------------------------------------- start-up checks
