@@ -40,6 +40,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -53,12 +54,8 @@
 #include <pure/pure.hpp>
 
 #include "bench_peers.hpp"
+#include "mlp_sgemm.hpp"
 #include "summary.hpp"
-
-// Declared here too: the cblas.h found may be another vendor's.
-extern "C" void openblas_set_num_threads(int num_threads);
-extern "C" char* openblas_get_corename(void);
-extern "C" char* openblas_get_config(void);
 
 namespace bench_peers {
 
@@ -180,17 +177,10 @@ class BlasMlp {
     dw2_ = sized(kHidden, kHidden);
     dw3_ = sized(kHidden, kOut);
     const MlpHost& h = mlp_host();
-    const int b = kBatch, in = kIn, hid = kHidden, out = kOut;
-    gemms_ = {
-        {false, false, b, hid, in, h.x.data(), h.w1.data(), z1_.data()},    // z1 = x W1
-        {false, false, b, hid, hid, h1_.data(), h.w2.data(), z2_.data()},   // z2 = h1 W2
-        {false, false, b, out, hid, h2_.data(), h.w3.data(), z3_.data()},   // z3 = h2 W3
-        {true, false, hid, out, b, h2_.data(), dz3_.data(), dw3_.data()},   // dW3 = h2^T dz3
-        {false, true, b, hid, out, dz3_.data(), h.w3.data(), dh2_.data()},  // dh2 = dz3 W3^T
-        {true, false, hid, hid, b, h1_.data(), dz2_.data(), dw2_.data()},   // dW2 = h1^T dz2
-        {false, true, b, hid, hid, dz2_.data(), h.w2.data(), dh1_.data()},  // dh1 = dz2 W2^T
-        {true, false, in, hid, b, h.x.data(), dz1_.data(), dw1_.data()},    // dW1 = x^T dz1
-    };
+    gemms_ = pure_bench::mlp_sgemms(int(kBatch), int(kIn), int(kHidden), int(kOut),
+                                    {h.x.data(), h.w1.data(), h.w2.data(), h.w3.data(), h1_.data(), h2_.data(),
+                                     dz3_.data(), dz2_.data(), dz1_.data(), z1_.data(), z2_.data(), z3_.data(),
+                                     dw3_.data(), dh2_.data(), dw2_.data(), dh1_.data(), dw1_.data()});
     reference();
   }
   // The table points into this object's buffers.
@@ -205,21 +195,7 @@ class BlasMlp {
   const MlpResult& result() const { return result_; }
 
  private:
-  struct Gemm {
-    bool trans_a, trans_b;
-    int m, n, k;
-    const float* a;
-    const float* b;
-    float* c;
-  };
-
-  void run(std::size_t i) const {
-    const Gemm& g = gemms_[i];
-    // Row-major leading dimensions: the stored row length of each operand.
-    const int lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;
-    cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans, g.m, g.n,
-                g.k, 1.0f, g.a, lda, g.b, ldb, 0.0f, g.c, g.n);
-  }
+  void run(std::size_t i) const { gemms_[i](); }
 
   // h = tanh(z + bias), the bias added to every row.
   static void bias_tanh(const std::vector<float>& z, const std::vector<float>& bias, std::vector<float>& h) {
@@ -262,7 +238,7 @@ class BlasMlp {
   }
 
   std::vector<float> z1_, h1_, dh1_, dz1_, z2_, h2_, dh2_, dz2_, z3_, dz3_, dw1_, dw2_, dw3_;
-  std::vector<Gemm> gemms_;
+  std::array<pure_bench::Sgemm, kAllMatmuls> gemms_{};
   MlpResult result_;
 };
 
