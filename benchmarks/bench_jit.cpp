@@ -189,8 +189,8 @@ void bm_mlp(benchmark::State& state, const Step& step_fn) {
 void bm_mlp_eager(benchmark::State& state) { bm_mlp(state, &train_step); }
 
 void bm_mlp_jit(benchmark::State& state) {
-  // TODO(donation): step_options().donate_args({0, 1}) once donation is on main.
-  const auto jitted = pure::jit(&train_step, step_options());
+  // Parameters and Adam state are donated: the new ones take the old ones' memory.
+  const auto jitted = pure::jit(&train_step, step_options().donate_args({0, 1}));
   bm_mlp(state, jitted);
 }
 

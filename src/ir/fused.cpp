@@ -1,6 +1,7 @@
 #include "fused.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -37,6 +38,7 @@ struct Instr {
   Array literal;
   std::vector<std::int64_t> dims;  // broadcast_dimensions
   Shape source_shape;
+  bool constant = false;  // one source element: filled once per thread and call, in its own register
 };
 
 // A group may end in a reduction over trailing axes: each block of a row's
@@ -148,6 +150,12 @@ std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
         ins.in.push_back(loc[static_cast<std::size_t>(a.var)]);
       }
     }
+    ins.constant = !ins.kernel && ins.source_shape.size() == 1;
+    if (ins.constant && !placed[out]) {  // never freed: it must survive from block to block
+      loc[out] = {Where::reg, plan->registers++};
+      placed[out] = true;
+      freed[out] = true;
+    }
     if (!placed[out]) {
       int r = plan->registers;
       if (free_regs.empty()) {
@@ -206,12 +214,31 @@ void gather(const pure::detail::StridedWalk<1>& walk, const void* src, std::size
   }
 }
 
+// dst[0, count) = the one element at src.
+void fill(const void* src, std::size_t bytes, void* dst, std::int64_t count) {
+  switch (bytes) {
+    case 1: {
+      const auto v = *static_cast<const std::uint8_t*>(src);
+      return std::fill(static_cast<std::uint8_t*>(dst), static_cast<std::uint8_t*>(dst) + count, v);
+    }
+    case 4: {
+      const auto v = *static_cast<const std::uint32_t*>(src);
+      return std::fill(static_cast<std::uint32_t*>(dst), static_cast<std::uint32_t*>(dst) + count, v);
+    }
+    default: {
+      const auto v = *static_cast<const std::uint64_t*>(src);
+      return std::fill(static_cast<std::uint64_t*>(dst), static_cast<std::uint64_t*>(dst) + count, v);
+    }
+  }
+}
+
 // What one call binds: the arrays' addresses and the walks of strided reads.
 struct Load {
   pure::detail::StridedWalk<1> walk;
   const void* source = nullptr;
   std::size_t bytes = 0;
   Loc out;
+  bool constant = false;  // one source element (a scalar broadcast): filled once per thread and call
 };
 
 struct Bound {
@@ -227,7 +254,10 @@ struct Bound {
   int registers = 0;
   std::int64_t n = 0;
   HostSimd level = HostSimd::baseline;
+  std::uint64_t call = 0;  // unique per call (constants' fill stamp)
 };
+
+std::atomic<std::uint64_t> g_calls{0};
 
 char* where_is(const Bound& b, const Loc& l, char* regs, std::int64_t begin, std::size_t bytes) {
   if (l.where == Where::input && b.in_reg[static_cast<std::size_t>(l.index)] >= 0) {
@@ -274,16 +304,34 @@ void run_block(const Bound& b, std::int64_t block) {
   if (scratch.size() < words) scratch.resize(words);
   char* regs = reinterpret_cast<char*>(scratch.data());
   const auto [begin, len] = chunk_range(*b.plan, block);
-  for (const Load& l : b.input_loads)
-    gather(l.walk, l.source, l.bytes, where_is(b, l.out, regs, begin, l.bytes), begin, len);
+  // Constants: written once per thread and call (blocks of one call on one
+  // thread share them; a later call may have other values, or another plan).
+  thread_local std::uint64_t filled_for = 0;
+  if (filled_for != b.call) {
+    const std::vector<Instr>& code = b.plan->code;
+    for (std::size_t k = 0; k < code.size(); ++k) {
+      if (!code[k].constant) continue;
+      const Load& l = b.instr_loads[k];
+      fill(l.source, l.bytes, where_is(b, code[k].out, regs, 0, l.bytes), std::min(kFusedBlock, b.n));
+    }
+    for (const Load& l : b.input_loads) {
+      if (l.constant) fill(l.source, l.bytes, where_is(b, l.out, regs, 0, l.bytes), std::min(kFusedBlock, b.n));
+    }
+    filled_for = b.call;
+  }
+  for (const Load& l : b.input_loads) {
+    if (!l.constant) gather(l.walk, l.source, l.bytes, where_is(b, l.out, regs, begin, l.bytes), begin, len);
+  }
   const void* args[8];
   const std::vector<Instr>& code = b.plan->code;
   for (std::size_t k = 0; k < code.size(); ++k) {
     const Instr& ins = code[k];
     char* out = where_is(b, ins.out, regs, begin, ins.out_bytes);
     if (!ins.kernel) {
-      const Load& l = b.instr_loads[k];
-      gather(l.walk, l.source, l.bytes, out, begin, len);
+      if (!ins.constant) {
+        const Load& l = b.instr_loads[k];
+        gather(l.walk, l.source, l.bytes, out, begin, len);
+      }
       continue;
     }
     for (std::size_t i = 0; i < ins.in.size(); ++i) {
@@ -340,6 +388,7 @@ void bind_inputs(Bound& b, const std::vector<Array>& in) {
     l.source = data;
     l.bytes = b.in_bytes.back();
     l.out = {Where::input, static_cast<int>(k)};
+    l.constant = in[k].broadcast_source().size() == 1;
     ++b.registers;
     b.input_loads.push_back(l);
   }
@@ -384,6 +433,7 @@ std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
     b.plan = &plan;
     b.n = n;
     b.level = host_simd();
+    b.call = ++g_calls;
     b.registers = plan.registers;
     bind_inputs(b, in);
     b.instr_loads.resize(plan.code.size());

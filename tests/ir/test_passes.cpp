@@ -359,4 +359,21 @@ TEST(Fusion, OnlyTrailingReductionsAreAbsorbed) {
   expect_same_bytes(ir::eval_program(p, {x}), ir::eval_program(traced, {x}));
 }
 
+// Scalar constants are written once per thread and call: groups smaller than
+// a block, of one element, and over several blocks all read them right.
+TEST(Fusion, ScalarConstantsInGroupsOfEverySize) {
+  const auto f = [](const Array& x) { return pure::tanh(x * 0.5 + 1.0) - 2.0 * x; };
+  for (std::int64_t n : {1, 5, 1024, 3000}) {
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::cos(static_cast<float>(i)) * 3.0f;
+    const Array x = pure::from_host(v);
+    const ir::Program traced = pure::make_program(f, x);
+    const ir::Program p = ir::fuse_elementwise(traced);
+    EXPECT_EQ(count_fused(p), 1u) << p.str();
+    expect_same_bytes(ir::eval_program(p, {x}), {f(x)});
+    // Twice: the second call refills the constants it shares a thread with.
+    expect_same_bytes(ir::eval_program(p, {x}), {f(x)});
+  }
+}
+
 }  // namespace
