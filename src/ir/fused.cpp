@@ -62,16 +62,10 @@ struct Plan {
   Reduction reduction;
 };
 
-std::vector<std::int64_t> row_major(const Shape& s) {
-  std::vector<std::int64_t> st(static_cast<std::size_t>(s.rank()), 1);
-  for (int d = s.rank() - 1; d > 0; --d) st[static_cast<std::size_t>(d - 1)] = st[static_cast<std::size_t>(d)] * s[d];
-  return st;
-}
-
 // The elements `a` reads and its stride per axis of its own shape.
 std::pair<const void*, std::vector<std::int64_t>> elements_of(const Array& a) {
   if (a.is_broadcast_view()) return {a.broadcast_source().data(), a.broadcast_strides()};
-  return {a.data(), row_major(a.shape())};
+  return {a.data(), pure::detail::row_major_strides(a.shape())};
 }
 
 std::shared_ptr<const Plan> compile(Program group, const std::string& label) {

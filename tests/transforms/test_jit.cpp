@@ -13,6 +13,8 @@
 #include <pure/pure.hpp>
 #include <pure/transforms/jit.hpp>
 
+#include "same_bits.hpp"
+
 namespace {
 
 using pure::Array;
@@ -20,26 +22,7 @@ using pure::DType;
 using pure::Shape;
 using pure::Tree;
 
-void expect_same_bits(const Array& a, const Array& b) {
-  ASSERT_EQ(a.dtype(), b.dtype());
-  ASSERT_EQ(a.shape(), b.shape());
-  if (a.dtype() == DType::f64) {
-    const auto x = a.to_host<double>(), y = b.to_host<double>();
-    EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0);
-  } else {
-    const auto x = a.to_host<float>(), y = b.to_host<float>();
-    EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(float)), 0);
-  }
-}
-
-void expect_same_bits(const Tree& a, const Tree& b) {
-  const auto x = pure::tree_leaves_with_path(a), y = pure::tree_leaves_with_path(b);
-  ASSERT_EQ(x.size(), y.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    EXPECT_EQ(x[i].first, y[i].first);
-    expect_same_bits(x[i].second, y[i].second);
-  }
-}
+using pure_test::expect_same_bits;
 
 Tree mlp_params(std::uint32_t seed) {
   namespace r = pure::random;
@@ -357,6 +340,45 @@ TEST(JitPrimitive, TransformsOfNestedJitsAreEagerBits) {
   const auto [v, g] = vg(x);
   expect_same_bits(v, lj_energy(x));
   expect_same_bits(g, pure::grad(lj_energy)(x));
+}
+
+}  // namespace
+
+namespace {
+
+// Force matching: fit (epsilon, sigma) of a Lennard-Jones pair potential so
+// that its forces, minus the gradient of the energy in the positions, match
+// reference forces. The loss has a gradient inside, so its gradient is second
+// order through jit.
+Array lj_energy_of(const Tree& p, const Array& x) {
+  const std::int64_t n = x.shape()[0];
+  const Array d = pure::lax::sub(pure::lax::broadcast_in_dim(x, Shape{n, n, 3}, {0, 2}),
+                                 pure::lax::broadcast_in_dim(x, Shape{n, n, 3}, {1, 2}));
+  const Array r2 = pure::sum(d * d, {2}) + pure::eye(n);
+  const Array s2 = p["sigma"] * p["sigma"];
+  const Array q = s2 / r2;
+  const Array q3 = q * q * q;
+  return 4.0 * p["epsilon"] * pure::sum((q3 * q3 - q3) * (1.0 - pure::eye(n)));
+}
+
+Array force_matching_loss(const Tree& p, const Array& x, const Array& reference) {
+  const Array forces = -pure::grad([&p](const Array& y) { return lj_energy_of(p, y); })(x);
+  const Array e = forces - reference;
+  return pure::mean(e * e);
+}
+
+TEST(JitFusion, ForceMatchingLossAndItsGradientAreEagerBits) {
+  Tree p;
+  p["epsilon"] = pure::full({}, 0.8);
+  p["sigma"] = pure::full({}, 1.1);
+  const Array x = lj_positions();
+  const Array reference = pure::from_host(std::vector<float>(21, 0.05f), Shape{7, 3});
+  const auto loss = pure::jit(force_matching_loss, pure::JitOptions{}.named("force_matching"));
+  expect_same_bits(loss(p, x, reference), force_matching_loss(p, x, reference));
+  const Tree g = pure::grad(force_matching_loss)(p, x, reference);
+  expect_same_bits(pure::grad(loss)(p, x, reference), g);                            // grad(jit(f))
+  expect_same_bits(pure::jit(pure::grad(force_matching_loss))(p, x, reference), g);  // jit(grad(f))
+  EXPECT_GE(fused_groups(pure::jit(pure::grad(force_matching_loss)).lower(p, x, reference)), 2u);
 }
 
 }  // namespace

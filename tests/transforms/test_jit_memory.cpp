@@ -19,6 +19,8 @@
 #include <pure/pure.hpp>
 #include <pure/transforms/jit.hpp>
 
+#include "same_bits.hpp"
+
 namespace {
 
 using pure::Array;
@@ -26,32 +28,7 @@ using pure::DType;
 using pure::Shape;
 using pure::Tree;
 
-template <class T>
-std::vector<unsigned char> bytes_of(const Array& a) {
-  const std::vector<T> h = a.to_host<T>();
-  std::vector<unsigned char> b(h.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), h.data(), b.size());
-  return b;
-}
-
-void expect_same_bits(const Array& a, const Array& b) {
-  ASSERT_EQ(a.dtype(), b.dtype());
-  ASSERT_EQ(a.shape(), b.shape());
-  if (a.dtype() == DType::f64) {
-    EXPECT_EQ(bytes_of<double>(a), bytes_of<double>(b));
-  } else {
-    EXPECT_EQ(bytes_of<float>(a), bytes_of<float>(b));
-  }
-}
-
-void expect_same_bits(const Tree& a, const Tree& b) {
-  const auto x = pure::tree_leaves_with_path(a), y = pure::tree_leaves_with_path(b);
-  ASSERT_EQ(x.size(), y.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    EXPECT_EQ(x[i].first, y[i].first);
-    expect_same_bits(x[i].second, y[i].second);
-  }
-}
+using pure_test::expect_same_bits;
 
 Tree mlp_params(std::uint32_t seed) {
   namespace r = pure::random;

@@ -13,15 +13,20 @@
 // Arrays captured by `f` (not passed as arguments) are constants of the traced
 // program: their values at trace time are baked in, as in JAX.
 //
-// The optimised program runs equation by equation (the eager kernels, so
-// results are bitwise those of eager), dropping each value after its last use.
+// The passes (pure/ir/passes.hpp) inline nested jit calls, remove dead and
+// repeated work and fuse elementwise chains (ending, maybe, in a reduction over
+// trailing axes) into one kernel each, which runs the eager kernels' own loops
+// over L1-sized blocks: results are bitwise those of eager. The program runs
+// equation by equation, dropping each value after its last use.
 // Memory: the first call of a signature records its allocations; every
 // intermediate then gets an offset in one arena ("pure::jit::<name>::arena"),
 // allocated once and reused by later calls, which allocate only their outputs.
 // `JitOptions{}.donate_args({0})` lets outputs take argument 0's buffers (an
 // optimizer step writes new parameters over the old); a donated array throws
-// when used afterwards. `memory_plan(args...)` prints the plan. Fusion and jit
-// as a primitive are not built yet (docs/jit.md, issue 10).
+// when used afterwards. `memory_plan(args...)` prints the plan, `lower(args...)`
+// the optimised program. Called while another function is traced, a jitted
+// function is one `jit` equation (a primitive with an impl and a JVP rule).
+// Everything is in docs/jit.md.
 #pragma once
 
 #include <cstddef>
