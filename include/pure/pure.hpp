@@ -16,6 +16,7 @@
 #include <pure/ir/passes.hpp>
 #include <pure/ir/primitive.hpp>
 #include <pure/ir/program.hpp>
+#include <pure/nn/nn.hpp>
 #include <pure/ops/lax.hpp>
 #include <pure/ops/numpy.hpp>
 #include <pure/random/debug.hpp>
