@@ -16,6 +16,9 @@
 #include <pure/ir/passes.hpp>
 #include <pure/ir/primitive.hpp>
 #include <pure/ir/program.hpp>
+#if PURE_HAVE_HDF5
+#include <pure/io/checkpoint.hpp>
+#endif
 #include <pure/nn/nn.hpp>
 #include <pure/ops/lax.hpp>
 #include <pure/ops/numpy.hpp>

@@ -1,0 +1,810 @@
+// HDF5 checkpoints (docs/checkpoint-format.md): writing through a temporary
+// file and an atomic rename, CRC-32C per dataset and over the whole file, and
+// reading back with every failure turned into a pure::Error naming the file.
+#include <pure/io/checkpoint.hpp>
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <mutex>
+#include <set>
+
+#include <pure/config.hpp>
+#include <pure/core/creation.hpp>
+#include <pure/core/error.hpp>
+
+namespace pure::io {
+namespace detail {
+namespace {
+
+constexpr std::size_t kUserBlock = 512;  // HDF5 skips it; pure's header lives there
+constexpr const char* kMagic = "pure-checkpoint";
+constexpr std::int64_t kFormatVersion = 1;
+
+// ---------------------------------------------------------------- CRC-32C
+
+// Table-driven CRC-32C, eight bytes per step (slicing-by-8); the SSE4.2
+// instruction computes the same polynomial where the CPU has it.
+struct Crc32cTables {
+  std::uint32_t t[8][256];
+  Crc32cTables() {
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      t[0][i] = c;
+    }
+    for (std::uint32_t i = 0; i < 256; ++i)
+      for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+  }
+};
+
+std::uint32_t crc32c_table(const unsigned char* p, std::size_t n, std::uint32_t c) {
+  static const Crc32cTables tables;
+  const auto& t = tables.t;
+  while (n >= 8) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + 4, 4);
+    lo ^= c;  // little-endian hosts (x86, ARM, POWER LE); see the static_assert below
+    c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][hi & 0xFF] ^
+        t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = (c >> 8) ^ t[0][(c ^ *p++) & 0xFF];
+  return c;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p, std::size_t n, std::uint32_t c) {
+  std::uint64_t c64 = c;
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    c64 = __builtin_ia32_crc32di(c64, w);
+    p += 8;
+    n -= 8;
+  }
+  c = static_cast<std::uint32_t>(c64);
+  while (n--) c = __builtin_ia32_crc32qi(c, *p++);
+  return c;
+}
+bool have_sse42() {
+  static const bool yes = __builtin_cpu_supports("sse4.2");
+  return yes;
+}
+#endif
+
+// ---------------------------------------------------------------- HDF5 helpers
+
+// HDF5 keeps global state and this build is not thread-safe: one call at a time.
+std::mutex& hdf5_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Silences HDF5's own error printing for the scope (errors become pure::Error).
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// An HDF5 id closed by its closer on scope exit.
+class Hid {
+ public:
+  Hid() = default;
+  Hid(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Hid(Hid&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Hid& operator=(Hid&& o) noexcept {
+    std::swap(id_, o.id_);
+    std::swap(close_, o.close_);
+    return *this;
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  ~Hid() {
+    if (id_ >= 0 && close_ != nullptr) close_(id_);
+  }
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+[[noreturn]] void fail(const std::string& file, const std::string& what) {
+  throw Error("pure::io: " + file + ": " + what);
+}
+
+Hid check(hid_t id, herr_t (*close)(hid_t), const std::string& file, const std::string& what) {
+  if (id < 0) fail(file, what);
+  return Hid(id, close);
+}
+void check(herr_t status, const std::string& file, const std::string& what) {
+  if (status < 0) fail(file, what);
+}
+
+std::string join(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& p : path) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+Hid string_type() {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return Hid(t, H5Tclose);
+}
+
+// bool as h5py stores numpy bools: an 8-bit enum {FALSE = 0, TRUE = 1}.
+Hid bool_type() {
+  hid_t t = H5Tenum_create(H5T_NATIVE_INT8);
+  const std::int8_t f = 0, tr = 1;
+  H5Tenum_insert(t, "FALSE", &f);
+  H5Tenum_insert(t, "TRUE", &tr);
+  return Hid(t, H5Tclose);
+}
+
+void write_string_attr(hid_t obj, const char* name, const std::string& value, const std::string& file) {
+  Hid type = string_type();
+  Hid space = check(H5Screate(H5S_SCALAR), H5Sclose, file, "cannot create a dataspace");
+  Hid attr = check(H5Acreate2(obj, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, file,
+                   std::string("cannot create attribute ") + name);
+  const char* p = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &p), file, std::string("cannot write attribute ") + name);
+}
+
+template <class T>
+void write_scalar_attr(hid_t obj, const char* name, hid_t type, const T& value, const std::string& file) {
+  Hid space = check(H5Screate(H5S_SCALAR), H5Sclose, file, "cannot create a dataspace");
+  Hid attr = check(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, file,
+                   std::string("cannot create attribute ") + name);
+  check(H5Awrite(attr.get(), type, &value), file, std::string("cannot write attribute ") + name);
+}
+
+std::string read_string_attr(hid_t attr, const std::string& file, const std::string& what) {
+  Hid type = string_type();
+  Hid ftype = check(H5Aget_type(attr), H5Tclose, file, what);
+  if (H5Tget_class(ftype.get()) != H5T_STRING) fail(file, what + " is not a string");
+  if (H5Tis_variable_str(ftype.get()) > 0) {
+    char* p = nullptr;
+    check(H5Aread(attr, type.get(), &p), file, "cannot read " + what);
+    std::string out = p != nullptr ? p : "";
+    H5free_memory(p);
+    return out;
+  }
+  const std::size_t n = H5Tget_size(ftype.get());
+  std::string out(n, '\0');
+  check(H5Aread(attr, ftype.get(), out.data()), file, "cannot read " + what);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+Hid creation_ordered_group_props(const std::string& file) {
+  Hid gcpl = check(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, file, "cannot create group properties");
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), file,
+        "cannot track link order");
+  return gcpl;
+}
+
+struct DTypeInfo {
+  DType dtype;
+  const char* name;
+};
+constexpr DTypeInfo kDTypes[] = {{DType::f32, "f32"}, {DType::f64, "f64"}, {DType::i32, "i32"},     {DType::u32, "u32"},
+                                 {DType::i64, "i64"}, {DType::u64, "u64"}, {DType::boolean, "bool"}};
+
+const char* dtype_tag(DType d) {
+  for (const auto& i : kDTypes)
+    if (i.dtype == d) return i.name;
+  return "?";
+}
+
+// The HDF5 type in the file (little-endian IEEE / two's complement) and in memory.
+hid_t file_type(DType d) {
+  switch (d) {
+    case DType::f32: return H5T_IEEE_F32LE;
+    case DType::f64: return H5T_IEEE_F64LE;
+    case DType::i32: return H5T_STD_I32LE;
+    case DType::u32: return H5T_STD_U32LE;
+    case DType::i64: return H5T_STD_I64LE;
+    case DType::u64: return H5T_STD_U64LE;
+    case DType::boolean: return -1;  // the enum, made per use
+  }
+  return -1;
+}
+hid_t memory_type(DType d) {
+  switch (d) {
+    case DType::f32: return H5T_NATIVE_FLOAT;
+    case DType::f64: return H5T_NATIVE_DOUBLE;
+    case DType::i32: return H5T_NATIVE_INT32;
+    case DType::u32: return H5T_NATIVE_UINT32;
+    case DType::i64: return H5T_NATIVE_INT64;
+    case DType::u64: return H5T_NATIVE_UINT64;
+    case DType::boolean: return -1;
+  }
+  return -1;
+}
+
+// The array's elements as little-endian bytes in C order (what the dataset holds).
+std::vector<unsigned char> host_bytes(const Array& a) {
+  std::vector<unsigned char> out;
+  auto copy = [&](const auto& v) {
+    out.resize(v.size() * sizeof(v[0]));
+    if (!v.empty()) std::memcpy(out.data(), v.data(), out.size());
+  };
+  switch (a.dtype()) {
+    case DType::f32: copy(a.to_host<float>()); break;
+    case DType::f64: copy(a.to_host<double>()); break;
+    case DType::i32: copy(a.to_host<std::int32_t>()); break;
+    case DType::u32: copy(a.to_host<std::uint32_t>()); break;
+    case DType::i64: copy(a.to_host<std::int64_t>()); break;
+    case DType::u64: copy(a.to_host<std::uint64_t>()); break;
+    case DType::boolean: copy(to_host_bool(a)); break;
+  }
+  return out;
+}
+
+Array array_from_bytes(const std::vector<unsigned char>& bytes, const Shape& shape, DType d) {
+  auto make = [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> v(bytes.size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), bytes.data(), bytes.size());
+    return from_host(v, shape);
+  };
+  switch (d) {
+    case DType::f32: return make(float{});
+    case DType::f64: return make(double{});
+    case DType::i32: return make(std::int32_t{});
+    case DType::u32: return make(std::uint32_t{});
+    case DType::i64: return make(std::int64_t{});
+    case DType::u64: return make(std::uint64_t{});
+    case DType::boolean: return from_host_bool(bytes, shape);
+  }
+  throw Error("pure::io: unknown dtype");
+}
+
+// "f32[3,2]", as pure names array types in messages.
+std::string describe(const Array& a) {
+  std::string out = std::string(dtype_tag(a.dtype())) + "[";
+  for (int i = 0; i < a.shape().rank(); ++i) out += (i ? "," : "") + std::to_string(a.shape()[i]);
+  return out + "]";
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void check_name(const std::string& name, bool top, const std::string& file, const std::string& where) {
+  if (name.empty() || name == "." || name.find('/') != std::string::npos) {
+    fail(file, "entry '" + where + "': a name must be non-empty, not '.', and without '/' (got '" + name + "')");
+  }
+  if (top && name.rfind("pure_", 0) == 0) {
+    fail(file, "entry '" + where + "': top-level names starting with 'pure_' are reserved for the format");
+  }
+}
+
+// ---------------------------------------------------------------- POSIX helpers
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+std::string errno_text() { return std::strerror(errno); }
+
+void read_exact(int fd, void* buf, std::size_t n, off_t at, const std::string& file) {
+  auto* p = static_cast<unsigned char*>(buf);
+  while (n > 0) {
+    const ssize_t r = ::pread(fd, p, n, at);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) fail(file, "read failed: " + (r < 0 ? errno_text() : std::string("unexpected end of file")));
+    p += r;
+    at += r;
+    n -= static_cast<std::size_t>(r);
+  }
+}
+
+std::uint32_t file_crc(int fd, std::size_t from, std::size_t to, const std::string& file) {
+  std::vector<unsigned char> buf(std::size_t(1) << 20);
+  std::uint32_t crc = 0;
+  for (std::size_t at = from; at < to;) {
+    const std::size_t n = std::min(buf.size(), to - at);
+    read_exact(fd, buf.data(), n, static_cast<off_t>(at), file);
+    crc = crc32c(buf.data(), n, crc);
+    at += n;
+  }
+  return crc;
+}
+
+std::string header_text(std::uint64_t length, std::uint32_t crc) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%s %lld length=%llu crc32c=%08x\n", kMagic, static_cast<long long>(kFormatVersion),
+                static_cast<unsigned long long>(length), crc);
+  return line;
+}
+
+// Reads and checks the header and the whole-file checksum: after this, HDF5
+// only ever sees the bytes that pure wrote.
+void verify_file(const std::string& path) {
+  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.fd < 0) fail(path, "cannot open: " + errno_text());
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) fail(path, "cannot stat: " + errno_text());
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size < kUserBlock) fail(path, "not a pure checkpoint or truncated (" + std::to_string(size) + " bytes)");
+  char head[kUserBlock + 1] = {};
+  read_exact(f.fd, head, kUserBlock, 0, path);
+  long long version = 0;
+  unsigned long long length = 0;
+  unsigned crc = 0;
+  char magic[32] = {};
+  if (std::sscanf(head, "%31s %lld length=%llu crc32c=%x", magic, &version, &length, &crc) != 4 ||
+      std::string(magic) != kMagic) {
+    fail(path, "not a pure checkpoint (no pure-checkpoint header in its first 512 bytes)");
+  }
+  if (version != kFormatVersion) {
+    fail(path, "checkpoint format version " + std::to_string(version) + ", this pure reads version " +
+                   std::to_string(kFormatVersion));
+  }
+  // The header block is exactly the header line and zeros: any other byte there is damage.
+  const std::string line = header_text(length, crc);
+  bool clean = std::memcmp(head, line.data(), line.size()) == 0;
+  for (std::size_t i = line.size(); i < kUserBlock; ++i) clean = clean && head[i] == 0;
+  if (!clean) fail(path, "damaged: its header block has been altered");
+  if (length != size) {
+    fail(path, "damaged: the file has " + std::to_string(size) + " bytes, its header says " + std::to_string(length) +
+                   " (truncated or appended to)");
+  }
+  const std::uint32_t actual = file_crc(f.fd, kUserBlock, size, path);
+  if (actual != crc) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "damaged: checksum of its contents is %08x, the header says %08x", actual, crc);
+    fail(path, msg);
+  }
+}
+
+std::string dir_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+std::string base_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+void fsync_path(const std::string& path, int flags, const std::string& what) {
+  Fd f(::open(path.c_str(), flags | O_CLOEXEC));
+  if (f.fd < 0) fail(path, "cannot open " + what + " to sync it: " + errno_text());
+  if (::fsync(f.fd) != 0) fail(path, "fsync of " + what + " failed: " + errno_text());
+}
+
+// ---------------------------------------------------------------- writing
+
+void write_dataset(hid_t parent, const std::string& name, const Array& a, const std::string& file,
+                   const std::string& where) {
+  const Shape& shape = a.shape();
+  std::vector<hsize_t> dims(shape.dims().begin(), shape.dims().end());
+  Hid space = check(shape.rank() == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(shape.rank(), dims.data(), nullptr),
+                    H5Sclose, file, "cannot create the dataspace of " + where);
+  Hid btype;
+  if (a.dtype() == DType::boolean) btype = bool_type();
+  const hid_t ftype = a.dtype() == DType::boolean ? btype.get() : file_type(a.dtype());
+  const hid_t mtype = a.dtype() == DType::boolean ? btype.get() : memory_type(a.dtype());
+  Hid dset = check(H5Dcreate2(parent, name.c_str(), ftype, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, file, "cannot create dataset " + where);
+  const std::vector<unsigned char> bytes = host_bytes(a);
+  if (!bytes.empty()) {
+    check(H5Dwrite(dset.get(), mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), file, "cannot write " + where);
+  }
+  write_string_attr(dset.get(), "pure_dtype", dtype_tag(a.dtype()), file);
+  const std::uint32_t crc = crc32c(bytes.data(), bytes.size());
+  write_scalar_attr(dset.get(), "crc32c", H5T_STD_U32LE, crc, file);
+}
+
+void write_hdf5(const std::string& tmp, const std::string& target, const std::vector<Entry>& entries,
+                const Metadata& meta) {
+  Hid fcpl = check(H5Pcreate(H5P_FILE_CREATE), H5Pclose, target, "cannot create file properties");
+  check(H5Pset_userblock(fcpl.get(), kUserBlock), target, "cannot reserve the header block");
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), target,
+        "cannot track link order");
+  Hid fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, target, "cannot create file access properties");
+  check(H5Pset_fapl_sec2(fapl.get()), target, "cannot select the POSIX driver");
+  Hid fid = check(H5Fcreate(tmp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), H5Fclose, target,
+                  "cannot create the temporary file " + tmp);
+  Hid gcpl = creation_ordered_group_props(target);
+
+  // Groups by path, created on first use in entry order (which is leaf order).
+  std::map<std::string, Hid> groups;
+  std::function<hid_t(const std::vector<std::string>&, std::size_t)> group_at =
+      [&](const std::vector<std::string>& path, std::size_t n) -> hid_t {
+    if (n == 0) return fid.get();
+    const std::vector<std::string> prefix(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::string key = join(prefix);
+    auto it = groups.find(key);
+    if (it != groups.end()) return it->second.get();
+    const hid_t parent = group_at(path, n - 1);
+    Hid g = check(H5Gcreate2(parent, path[n - 1].c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose, target,
+                  "cannot create group " + key + " (a leaf and a group of the same name?)");
+    return groups.emplace(key, std::move(g)).first->second.get();
+  };
+
+  std::set<std::string> seen;
+  for (const Entry& e : entries) {
+    const std::string where = join(e.path);
+    for (std::size_t i = 0; i < e.path.size(); ++i) check_name(e.path[i], i == 0, target, where);
+    if (!seen.insert(where).second) fail(target, "entry '" + where + "' appears twice");
+    if (!e.value.valid()) {  // an empty dict
+      group_at(e.path, e.path.size());
+      continue;
+    }
+    if (e.value.is_tracer()) fail(target, "entry '" + where + "' is a traced value; save concrete arrays");
+    if (e.path.empty()) {
+      // A lone Array: stored as the dataset "value", flagged so load gives an Array back.
+      write_dataset(fid.get(), "value", e.value, target, "/value");
+      write_scalar_attr(fid.get(), "pure_root_is_leaf", H5T_STD_I64LE, std::int64_t{1}, target);
+      continue;
+    }
+    const hid_t parent = group_at(e.path, e.path.size() - 1);
+    write_dataset(parent, e.path.back(), e.value, target, where);
+  }
+
+  const hid_t root = fid.get();
+  write_string_attr(root, "pure_format", kMagic, target);
+  write_scalar_attr(root, "pure_format_version", H5T_STD_I64LE, kFormatVersion, target);
+  write_string_attr(root, "pure_version", PURE_VERSION_STRING, target);
+  write_string_attr(root, "pure_created_utc", now_utc(), target);
+  for (const auto& [name, value] : meta.attributes) {
+    if (name.empty() || name.rfind("pure_", 0) == 0 || name == "crc32c") {
+      fail(target, "metadata attribute '" + name + "': names must be non-empty and not start with 'pure_'");
+    }
+    if (const auto* i = std::get_if<std::int64_t>(&value))
+      write_scalar_attr(root, name.c_str(), H5T_STD_I64LE, *i, target);
+    if (const auto* d = std::get_if<double>(&value)) write_scalar_attr(root, name.c_str(), H5T_IEEE_F64LE, *d, target);
+    if (const auto* s = std::get_if<std::string>(&value)) write_string_attr(root, name.c_str(), *s, target);
+  }
+  if (!meta.keys.empty()) {
+    Hid g = check(H5Gcreate2(root, "pure_keys", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose, target,
+                  "cannot create group /pure_keys");
+    for (const auto& [name, key] : meta.keys) {
+      check_name(name, false, target, "/pure_keys/" + name);
+      const std::vector<std::uint32_t> words{key.words[0], key.words[1]};
+      write_dataset(g.get(), name, from_host(words, Shape{2}), target, "/pure_keys/" + name);
+      Hid d = check(H5Dopen2(g.get(), name.c_str(), H5P_DEFAULT), H5Dclose, target, "cannot reopen a key");
+      write_string_attr(d.get(), "generator", key.impl == random::Impl::threefry ? "threefry2x32" : "philox4x32",
+                        target);
+    }
+  }
+  groups.clear();
+  check(H5Fflush(fid.get(), H5F_SCOPE_GLOBAL), target, "cannot flush the temporary file");
+}
+
+// ---------------------------------------------------------------- reading
+
+DType dtype_of_dataset(hid_t dset, const std::string& file, const std::string& where) {
+  if (H5Aexists(dset, "pure_dtype") > 0) {
+    Hid attr = check(H5Aopen(dset, "pure_dtype", H5P_DEFAULT), H5Aclose, file, "cannot open " + where + "@pure_dtype");
+    const std::string tag = read_string_attr(attr.get(), file, where + "@pure_dtype");
+    for (const auto& i : kDTypes)
+      if (tag == i.name) return i.dtype;
+    fail(file, "entry '" + where + "' has unknown dtype '" + tag + "'");
+  }
+  fail(file, "entry '" + where + "' has no pure_dtype attribute (not written by pure::io::save)");
+}
+
+Entry read_dataset(hid_t dset, std::vector<std::string> path, const std::string& file) {
+  const std::string where = join(path);
+  const DType dtype = dtype_of_dataset(dset, file, where);
+  Hid space = check(H5Dget_space(dset), H5Sclose, file, "cannot read the shape of " + where);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0 || rank > 32) fail(file, "entry '" + where + "' has an unreadable shape");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  std::vector<std::int64_t> d(dims.begin(), dims.end());
+  const Shape shape(d);
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(shape.size()) * dtype_size(dtype));
+  Hid btype;
+  if (dtype == DType::boolean) btype = bool_type();
+  const hid_t mtype = dtype == DType::boolean ? btype.get() : memory_type(dtype);
+  if (!bytes.empty()) {
+    check(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), file, "cannot read entry '" + where + "'");
+  }
+  if (H5Aexists(dset, "crc32c") <= 0) fail(file, "entry '" + where + "' has no crc32c attribute");
+  std::uint32_t want = 0;
+  Hid attr = check(H5Aopen(dset, "crc32c", H5P_DEFAULT), H5Aclose, file, "cannot open " + where + "@crc32c");
+  check(H5Aread(attr.get(), H5T_NATIVE_UINT32, &want), file, "cannot read " + where + "@crc32c");
+  if (crc32c(bytes.data(), bytes.size()) != want) {
+    fail(file, "entry '" + where + "' is damaged: its data does not match its checksum");
+  }
+  return Entry{std::move(path), array_from_bytes(bytes, shape, dtype)};
+}
+
+void read_group(hid_t group, const std::vector<std::string>& path, const std::string& file, bool top,
+                std::vector<Entry>& out) {
+  H5G_info_t info{};
+  check(H5Gget_info(group, &info), file, "cannot list group " + join(path));
+  if (info.nlinks == 0 && !path.empty()) out.push_back(Entry{path, Array()});
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t n = H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (n < 0) fail(file, "cannot list group " + join(path));
+    std::string name(static_cast<std::size_t>(n), '\0');
+    H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(), static_cast<std::size_t>(n) + 1,
+                       H5P_DEFAULT);
+    if (top && name.rfind("pure_", 0) == 0) continue;  // the format's own entries
+    std::vector<std::string> child = path;
+    child.push_back(name);
+    H5O_info_t oinfo{};
+#if H5_VERSION_GE(1, 12, 0)
+    check(H5Oget_info_by_name3(group, name.c_str(), &oinfo, H5O_INFO_BASIC, H5P_DEFAULT), file,
+          "cannot inspect " + join(child));
+#else
+    check(H5Oget_info_by_name2(group, name.c_str(), &oinfo, H5O_INFO_BASIC, H5P_DEFAULT), file,
+          "cannot inspect " + join(child));
+#endif
+    if (oinfo.type == H5O_TYPE_GROUP) {
+      Hid g = check(H5Gopen2(group, name.c_str(), H5P_DEFAULT), H5Gclose, file, "cannot open " + join(child));
+      read_group(g.get(), child, file, false, out);
+    } else if (oinfo.type == H5O_TYPE_DATASET) {
+      Hid d = check(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, file, "cannot open " + join(child));
+      out.push_back(read_dataset(d.get(), child, file));
+    }
+  }
+}
+
+void read_metadata(hid_t root, const std::string& file, Metadata* meta) {
+  const int n = static_cast<int>(H5Aget_num_attrs(root));
+  for (int i = 0; i < n; ++i) {
+    Hid attr =
+        check(H5Aopen_by_idx(root, ".", H5_INDEX_NAME, H5_ITER_INC, static_cast<hsize_t>(i), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, file, "cannot open a file attribute");
+    const ssize_t len = H5Aget_name(attr.get(), 0, nullptr);
+    std::string name(static_cast<std::size_t>(std::max<ssize_t>(len, 0)), '\0');
+    H5Aget_name(attr.get(), name.size() + 1, name.data());
+    if (name == "pure_version") meta->library_version = read_string_attr(attr.get(), file, name);
+    if (name == "pure_created_utc") meta->created_utc = read_string_attr(attr.get(), file, name);
+    if (name.rfind("pure_", 0) == 0) continue;
+    Hid type = check(H5Aget_type(attr.get()), H5Tclose, file, "cannot read attribute " + name);
+    switch (H5Tget_class(type.get())) {
+      case H5T_INTEGER: {
+        std::int64_t v = 0;
+        check(H5Aread(attr.get(), H5T_NATIVE_INT64, &v), file, "cannot read attribute " + name);
+        meta->attributes[name] = v;
+        break;
+      }
+      case H5T_FLOAT: {
+        double v = 0;
+        check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &v), file, "cannot read attribute " + name);
+        meta->attributes[name] = v;
+        break;
+      }
+      case H5T_STRING: meta->attributes[name] = read_string_attr(attr.get(), file, "attribute " + name); break;
+      default: break;  // attributes of other types (added by other tools) are not pure's
+    }
+  }
+  if (H5Lexists(root, "pure_keys", H5P_DEFAULT) > 0) {
+    std::vector<Entry> keys;
+    Hid g = check(H5Gopen2(root, "pure_keys", H5P_DEFAULT), H5Gclose, file, "cannot open /pure_keys");
+    read_group(g.get(), {"pure_keys"}, file, false, keys);
+    for (const Entry& e : keys) {
+      const std::string where = join(e.path);
+      if (!e.value.valid() || e.value.dtype() != DType::u32 || e.value.shape() != Shape{2}) {
+        fail(file, "key '" + where + "' must be two uint32 words");
+      }
+      const std::vector<std::uint32_t> w = e.value.to_host<std::uint32_t>();
+      Hid d = check(H5Dopen2(g.get(), e.path.back().c_str(), H5P_DEFAULT), H5Dclose, file, "cannot open " + where);
+      Hid a = check(H5Aopen(d.get(), "generator", H5P_DEFAULT), H5Aclose, file, "key '" + where + "' has no generator");
+      const std::string gen = read_string_attr(a.get(), file, where + "@generator");
+      random::Impl impl;
+      if (gen == "threefry2x32") {
+        impl = random::Impl::threefry;
+      } else if (gen == "philox4x32") {
+        impl = random::Impl::philox;
+      } else {
+        fail(file, "key '" + where + "' has unknown generator '" + gen + "'");
+      }
+      meta->keys[e.path.back()] = random::wrap_key_data({w[0], w[1]}, impl);
+    }
+  }
+}
+
+}  // namespace
+
+std::uint32_t crc32c(const void* data, std::size_t n, std::uint32_t crc) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  crc = ~crc;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (have_sse42()) return ~crc32c_sse42(p, n, crc);
+#endif
+  return ~crc32c_table(p, n, crc);
+}
+
+std::vector<std::string> path_components(const std::string& p) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < p.size()) {
+    if (p.compare(i, 2, "['") == 0) {
+      const std::size_t end = p.find("']", i + 2);
+      if (end == std::string::npos) throw Error("pure::io: cannot parse tree path " + p);
+      out.push_back(p.substr(i + 2, end - i - 2));
+      i = end + 2;
+    } else if (p[i] == '[') {
+      const std::size_t end = p.find(']', i);
+      if (end == std::string::npos) throw Error("pure::io: cannot parse tree path " + p);
+      out.push_back(p.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else if (p[i] == '.') {
+      std::size_t end = p.find_first_of(".[", i + 1);
+      if (end == std::string::npos) end = p.size();
+      out.push_back(p.substr(i + 1, end - i - 1));
+      i = end;
+    } else {
+      throw Error("pure::io: cannot parse tree path " + p);
+    }
+  }
+  return out;
+}
+
+void write_checkpoint(const std::string& path, const std::vector<Entry>& entries, const Metadata& meta) {
+  static std::atomic<unsigned> counter{0};
+  const std::string tmp =
+      dir_of(path) + "/." + base_of(path) + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  try {
+    {
+      std::lock_guard<std::mutex> lock(hdf5_mutex());
+      QuietHdf5 quiet;
+      write_hdf5(tmp, path, entries, meta);
+    }  // the file is closed here
+    // The header: length and checksum of everything HDF5 wrote.
+    {
+      Fd f(::open(tmp.c_str(), O_RDWR | O_CLOEXEC));
+      if (f.fd < 0) fail(path, "cannot reopen the temporary file " + tmp + ": " + errno_text());
+      struct stat st {};
+      if (::fstat(f.fd, &st) != 0) fail(path, "cannot stat " + tmp + ": " + errno_text());
+      const auto size = static_cast<std::uint64_t>(st.st_size);
+      std::string head = header_text(size, file_crc(f.fd, kUserBlock, size, path));
+      head.resize(kUserBlock, '\0');
+      if (::pwrite(f.fd, head.data(), kUserBlock, 0) != static_cast<ssize_t>(kUserBlock)) {
+        fail(path, "cannot write the header of " + tmp + ": " + errno_text());
+      }
+      if (::fsync(f.fd) != 0) fail(path, "fsync of " + tmp + " failed: " + errno_text());
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) fail(path, "cannot rename " + tmp + " over it: " + errno_text());
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  // The rename is durable once the directory is synced.
+  fsync_path(dir_of(path), O_RDONLY | O_DIRECTORY, "its directory");
+}
+
+std::vector<Entry> read_checkpoint(const std::string& path, Metadata* meta) {
+  verify_file(path);
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  QuietHdf5 quiet;
+  Hid fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot create file access properties");
+  check(H5Pset_fapl_sec2(fapl.get()), path, "cannot select the POSIX driver");
+  Hid fid = check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, path, "HDF5 cannot open it");
+  Hid root = check(H5Gopen2(fid.get(), "/", H5P_DEFAULT), H5Gclose, path, "cannot open the root group");
+  std::vector<Entry> out;
+  if (H5Aexists(root.get(), "pure_root_is_leaf") > 0) {
+    Hid d = check(H5Dopen2(root.get(), "value", H5P_DEFAULT), H5Dclose, path, "cannot open /value");
+    out.push_back(read_dataset(d.get(), {"value"}, path));
+    out.back().path.clear();
+  } else {
+    read_group(root.get(), {}, path, true, out);
+  }
+  if (meta != nullptr) {
+    *meta = Metadata{};
+    read_metadata(root.get(), path, meta);
+  }
+  return out;
+}
+
+std::vector<Entry> entries_of(const Tree& tree) {
+  std::vector<Entry> out;
+  std::function<void(const Tree&, std::vector<std::string>&)> walk = [&](const Tree& t, std::vector<std::string>& p) {
+    if (t.is_leaf()) {
+      out.push_back(Entry{p, t.array()});
+      return;
+    }
+    if (t.empty() && !p.empty()) out.push_back(Entry{p, Array()});
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      p.push_back(t.keys()[i]);
+      walk(t.child(i), p);
+      p.pop_back();
+    }
+  };
+  std::vector<std::string> p;
+  walk(tree, p);
+  return out;
+}
+
+Tree tree_of(const std::vector<Entry>& entries, const std::string& file) {
+  if (entries.size() == 1 && entries[0].path.empty()) return Tree(entries[0].value);
+  Tree out;
+  for (const Entry& e : entries) {
+    Tree* node = &out;
+    for (std::size_t i = 0; i + 1 < e.path.size(); ++i) node = &(*node)[e.path[i]];
+    if (e.path.empty()) fail(file, "an unnamed entry inside a tree");
+    if (e.value.valid()) {
+      node->set(e.path.back(), e.value);
+    } else {
+      (*node)[e.path.back()];  // an empty dict
+    }
+  }
+  return out;
+}
+
+std::vector<Array> typed_leaves(const std::vector<Entry>& entries, const PathLeaves& like, const std::string& file) {
+  std::map<std::string, const Entry*> by_path;
+  for (const Entry& e : entries)
+    if (e.value.valid()) by_path[join(e.path)] = &e;
+  std::vector<Array> out;
+  std::set<std::string> wanted;
+  for (const auto& [tree_path, leaf] : like) {
+    const std::string where = join(path_components(tree_path));
+    wanted.insert(where);
+    const auto it = by_path.find(where);
+    if (it == by_path.end()) fail(file, "entry '" + where + "' is missing (the tree expects it)");
+    const Array& a = it->second->value;
+    if (leaf.valid() && (a.dtype() != leaf.dtype() || a.shape() != leaf.shape())) {
+      fail(file, "entry '" + where + "' is " + describe(a) + ", the tree expects " + describe(leaf));
+    }
+    out.push_back(a);
+  }
+  for (const auto& [where, e] : by_path) {
+    if (wanted.count(where) == 0) fail(file, "entry '" + where + "' is not part of the expected tree (extra entry)");
+  }
+  return out;
+}
+
+}  // namespace detail
+
+static_assert(sizeof(std::uint32_t) == 4, "CRC words");
+
+void save(const std::string& path, const Tree& tree, const Metadata& meta) {
+  detail::write_checkpoint(path, detail::entries_of(tree), meta);
+}
+
+Tree load(const std::string& path, Metadata* meta) {
+  return detail::tree_of(detail::read_checkpoint(path, meta), path);
+}
+
+Metadata load_metadata(const std::string& path) {
+  Metadata meta;
+  detail::read_checkpoint(path, &meta);
+  return meta;
+}
+
+}  // namespace pure::io

@@ -1,0 +1,354 @@
+// pure::io checkpoints: bitwise round trips, metadata and keys, typed loads
+// and their errors, damage detection (flipped bytes, truncation), atomic
+// replacement under SIGKILL, and CheckpointManager.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pure/io/checkpoint.hpp>
+#include <pure/pure.hpp>
+
+#include "io_trees.hpp"
+
+extern char** environ;
+
+namespace io = pure::io;
+using pure::Array;
+using pure::DType;
+using pure::Shape;
+using pure::Tree;
+
+namespace {
+
+// A fresh directory under the build tree's temp space, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/pure-io-test-XXXXXX";
+    const char* d = ::mkdtemp(tmpl);
+    if (d == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = d;
+  }
+  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  std::vector<std::string> list() const {
+    std::vector<std::string> out;
+    const std::string cmd = "ls -A '" + path_ + "'";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char line[512];
+    while (p != nullptr && std::fgets(line, sizeof line, p) != nullptr) {
+      std::string s = line;
+      if (!s.empty() && s.back() == '\n') s.pop_back();
+      out.push_back(s);
+    }
+    if (p != nullptr) ::pclose(p);
+    return out;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::vector<unsigned char> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
+}
+void write_bytes(const std::string& path, const std::vector<unsigned char>& b) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+std::vector<unsigned char> bits_of(const Array& a) {
+  switch (a.dtype()) {
+    case DType::boolean: return pure::to_host_bool(a);
+    default: {
+      const auto f = a.dtype();
+      std::vector<unsigned char> out;
+      auto put = [&](const auto& v) {
+        out.resize(v.size() * sizeof(v[0]));
+        if (!v.empty()) std::memcpy(out.data(), v.data(), out.size());
+      };
+      if (f == DType::f32) put(a.to_host<float>());
+      if (f == DType::f64) put(a.to_host<double>());
+      if (f == DType::i32) put(a.to_host<std::int32_t>());
+      if (f == DType::u32) put(a.to_host<std::uint32_t>());
+      if (f == DType::i64) put(a.to_host<std::int64_t>());
+      if (f == DType::u64) put(a.to_host<std::uint64_t>());
+      return out;
+    }
+  }
+}
+
+// Same structure (keys in order), dtypes, shapes and bits.
+void expect_same_tree(const Tree& a, const Tree& b, const std::string& where = "") {
+  ASSERT_EQ(a.is_leaf(), b.is_leaf()) << where;
+  if (a.is_leaf()) {
+    EXPECT_EQ(a.array().dtype(), b.array().dtype()) << where;
+    EXPECT_EQ(a.array().shape(), b.array().shape()) << where;
+    EXPECT_EQ(bits_of(a.array()), bits_of(b.array())) << where;
+    return;
+  }
+  ASSERT_EQ(a.keys(), b.keys()) << where;
+  for (std::size_t i = 0; i < a.size(); ++i) expect_same_tree(a.child(i), b.child(i), where + "/" + a.keys()[i]);
+}
+
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const pure::Error& e) {
+    return e.what();
+  }
+  return "<no pure::Error>";
+}
+
+struct Params {
+  Array w;
+  Array b;
+  std::vector<Array> layers;
+};
+PURE_TREE(Params, w, b, layers)
+
+}  // namespace
+
+TEST(IoCrc, Crc32cKnownAnswers) {
+  // RFC 3720 B.4 and the classic check value of CRC-32C.
+  EXPECT_EQ(io::detail::crc32c("123456789", 9), 0xE3069283u);
+  const std::vector<unsigned char> zeros(32, 0), ones(32, 0xFF);
+  EXPECT_EQ(io::detail::crc32c(zeros.data(), 32), 0x8A9136AAu);
+  EXPECT_EQ(io::detail::crc32c(ones.data(), 32), 0x62A8AB43u);
+  // Incremental equals one shot, across odd split points.
+  std::vector<unsigned char> data(1000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>(i * 7 + 3);
+  const std::uint32_t whole = io::detail::crc32c(data.data(), data.size());
+  EXPECT_EQ(io::detail::crc32c(data.data() + 13, 987, io::detail::crc32c(data.data(), 13)), whole);
+}
+
+TEST(Io, TreeRoundTripIsBitwiseForEveryDtype) {
+  TempDir dir;
+  const Tree t = pure_test::sample_tree();
+  io::save(dir.file("a.h5"), t);
+  const Tree back = io::load(dir.file("a.h5"));
+  expect_same_tree(back, t);
+  // NaN payloads and signed zeros survive.
+  const Array odd = pure::from_host(std::vector<float>{-0.0f, std::nanf("0x123"), -INFINITY, 1e-45f});
+  io::save(dir.file("b.h5"), Tree{{"x", odd}});
+  EXPECT_EQ(bits_of(io::load(dir.file("b.h5"))["x"].array()), bits_of(odd));
+  // A lone Array comes back as a leaf.
+  io::save(dir.file("c.h5"), Tree(odd));
+  EXPECT_TRUE(io::load(dir.file("c.h5")).is_leaf());
+  // No temporary files are left behind.
+  EXPECT_EQ(dir.list(), (std::vector<std::string>{"a.h5", "b.h5", "c.h5"}));
+}
+
+TEST(Io, MetadataAndKeysRoundTrip) {
+  TempDir dir;
+  io::save(dir.file("m.h5"), pure_test::sample_tree(), pure_test::sample_metadata());
+  io::Metadata m;
+  io::load(dir.file("m.h5"), &m);
+  const io::Metadata want = pure_test::sample_metadata();
+  EXPECT_EQ(m.attributes, want.attributes);
+  ASSERT_EQ(m.keys.size(), 2u);
+  EXPECT_EQ(m.keys.at("train"), want.keys.at("train"));
+  EXPECT_EQ(m.keys.at("data"), want.keys.at("data"));
+  EXPECT_EQ(m.keys.at("data").impl, pure::random::Impl::philox);
+  EXPECT_EQ(m.library_version, PURE_VERSION_STRING);
+  EXPECT_EQ(m.created_utc.size(), 20u);  // 2026-12-06T21:00:00Z
+  // The restored key draws the same numbers as the original.
+  pure::random::reset_key_reuse_record();
+  const auto a = pure::random::normal(m.keys.at("train"), Shape{8}).to_host<float>();
+  pure::random::reset_key_reuse_record();
+  EXPECT_EQ(a, pure::random::normal(want.keys.at("train"), Shape{8}).to_host<float>());
+}
+
+TEST(Io, TypedLoadChecksStructureDtypeAndShape) {
+  TempDir dir;
+  const Params p{pure::ones(Shape{3, 2}),
+                 pure::zeros(Shape{2}, DType::f64),
+                 {pure::arange(4, DType::i32), pure::full(Shape{1}, 2.5)}};
+  const std::string f = dir.file("p.h5");
+  io::save(f, p);
+  const Params back = io::load(f, p);
+  EXPECT_EQ(bits_of(back.w), bits_of(p.w));
+  EXPECT_EQ(bits_of(back.layers[0]), bits_of(p.layers[0]));
+  // As a Tree: struct fields and list indices become group names.
+  const Tree t = io::load(f);
+  EXPECT_EQ(t.keys(), (std::vector<std::string>{"w", "b", "layers"}));
+  EXPECT_EQ(t["layers"].keys(), (std::vector<std::string>{"0", "1"}));
+
+  Params wrong_shape = p;
+  wrong_shape.w = pure::ones(Shape{2, 3});
+  std::string m = error_of([&] { io::load(f, wrong_shape); });
+  EXPECT_NE(m.find(f), std::string::npos) << m;
+  EXPECT_NE(m.find("entry '/w' is f32[3,2], the tree expects f32[2,3]"), std::string::npos) << m;
+  Params wrong_dtype = p;
+  wrong_dtype.b = pure::zeros(Shape{2}, DType::f32);
+  m = error_of([&] { io::load(f, wrong_dtype); });
+  EXPECT_NE(m.find("entry '/b' is f64"), std::string::npos) << m;
+  Params more = p;
+  more.layers.push_back(pure::ones(Shape{1}));
+  m = error_of([&] { io::load(f, more); });
+  EXPECT_NE(m.find("entry '/layers/2' is missing"), std::string::npos) << m;
+  Params fewer = p;
+  fewer.layers.pop_back();
+  m = error_of([&] { io::load(f, fewer); });
+  EXPECT_NE(m.find("entry '/layers/1' is not part of the expected tree"), std::string::npos) << m;
+}
+
+TEST(Io, BadInputsAreErrorsAndLeaveTheOldFile) {
+  TempDir dir;
+  const std::string f = dir.file("x.h5");
+  io::save(f, Tree{{"a", pure::ones(Shape{2})}});
+  const auto before = read_bytes(f);
+  EXPECT_NE(error_of([&] { io::save(f, Tree{{"a/b", pure::ones(Shape{2})}}); }).find("without '/'"), std::string::npos);
+  EXPECT_NE(error_of([&] { io::save(f, Tree{{"pure_x", pure::ones(Shape{2})}}); }).find("reserved"), std::string::npos);
+  io::Metadata bad;
+  bad.attributes["pure_step"] = std::int64_t{1};
+  EXPECT_NE(error_of([&] {
+              io::save(f, Tree{{"a", pure::ones(Shape{1})}}, bad);
+            }).find("pure_step"),
+            std::string::npos);
+  EXPECT_EQ(read_bytes(f), before);                           // untouched
+  EXPECT_EQ(dir.list(), (std::vector<std::string>{"x.h5"}));  // no temporary left
+  EXPECT_NE(error_of([&] { io::load(dir.file("missing.h5")); }).find("missing.h5: cannot open"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              io::save(dir.file("no/such/dir/y.h5"), Tree{{"a", pure::ones(Shape{1})}});
+            }).find("cannot create the temporary file"),
+            std::string::npos);
+  write_bytes(dir.file("text.h5"), std::vector<unsigned char>(600, 'x'));
+  EXPECT_NE(error_of([&] { io::load(dir.file("text.h5")); }).find("not a pure checkpoint"), std::string::npos);
+}
+
+TEST(Io, FlippedBytesAndTruncationAreDetected) {
+  TempDir dir;
+  const std::string f = dir.file("c.h5");
+  io::save(f, pure_test::sample_tree(), pure_test::sample_metadata());
+  const auto good = read_bytes(f);
+  ASSERT_GT(good.size(), 1024u);
+  const std::string damaged = dir.file("d.h5");
+  // Every 7th byte flipped, one at a time: each is an error, none a crash.
+  int detected = 0, tried = 0;
+  for (std::size_t i = 0; i < good.size(); i += 7) {
+    auto b = good;
+    b[i] ^= 0x5A;
+    write_bytes(damaged, b);
+    ++tried;
+    try {
+      io::load(damaged);
+    } catch (const pure::Error& e) {
+      ++detected;
+      EXPECT_NE(std::string(e.what()).find(damaged), std::string::npos);
+    }
+  }
+  EXPECT_EQ(detected, tried);
+  // Truncated at many lengths, and appended to.
+  for (std::size_t n = 0; n < good.size(); n += 61) {
+    write_bytes(damaged, std::vector<unsigned char>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)));
+    EXPECT_THROW(io::load(damaged), pure::Error) << n;
+  }
+  auto longer = good;
+  longer.push_back(0);
+  write_bytes(damaged, longer);
+  EXPECT_NE(error_of([&] { io::load(damaged); }).find("truncated or appended"), std::string::npos);
+}
+
+TEST(Io, DatasetChecksumNamesTheDamagedEntry) {
+  // A file whose header checksum was recomputed after its data changed (as a
+  // tool that rewrites files would do): the per-dataset checksum catches it.
+  TempDir dir;
+  const std::string f = dir.file("e.h5");
+  const std::vector<float> v(64, 1.5f);
+  io::save(f, Tree{{"a", pure::ones(Shape{4})}, {"weights", pure::from_host(v)}});
+  auto b = read_bytes(f);
+  const float x = 1.5f;
+  unsigned char pat[4];
+  std::memcpy(pat, &x, 4);
+  std::size_t at = 0;
+  for (std::size_t i = 512; i + 4 <= b.size(); ++i)
+    if (std::memcmp(&b[i], pat, 4) == 0) {
+      at = i;
+      break;
+    }
+  ASSERT_GT(at, 0u);
+  b[at + 1] ^= 1;  // 1.5f -> another float
+  const std::uint32_t crc = io::detail::crc32c(b.data() + 512, b.size() - 512);
+  char head[512] = {};
+  std::snprintf(head, sizeof head, "pure-checkpoint 1 length=%zu crc32c=%08x\n", b.size(), crc);
+  std::memcpy(b.data(), head, 512);
+  write_bytes(f, b);
+  const std::string m = error_of([&] { io::load(f); });
+  EXPECT_NE(m.find("entry '/weights' is damaged"), std::string::npos) << m;
+}
+
+TEST(Io, KilledWriterNeverDamagesTheCheckpoint) {
+  // A child saves trees A and B alternately over one file; it is SIGKILLed at
+  // random moments. The file must always load and be exactly A or B.
+  TempDir dir;
+  const std::string f = dir.file("k.h5");
+  const Tree a = pure_test::big_tree(0), b = pure_test::big_tree(1);
+  io::save(f, a);
+  std::mt19937 rng(12345);
+  const char* writer = PURE_IO_WRITER;
+  int rounds = 0;
+  for (; rounds < 40; ++rounds) {
+    pid_t pid = 0;
+    std::vector<std::string> args{writer, "--loop", f};
+    std::vector<char*> argv;
+    for (auto& s : args) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    ASSERT_EQ(::posix_spawn(&pid, writer, nullptr, nullptr, argv.data(), environ), 0);
+    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 60000)(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    const Tree back = io::load(f);
+    const float first = back["layer_0"]["w"].array().to_host<float>()[0];
+    if (first == 1.0f) {
+      expect_same_tree(back, a);
+    } else {
+      expect_same_tree(back, b);
+    }
+  }
+  EXPECT_EQ(rounds, 40);
+}
+
+TEST(Io, CheckpointManagerKeepsLastNAndSkipsDamaged) {
+  TempDir dir;
+  io::CheckpointManager ckpt(dir.file("run/ckpts"), 2, 10);
+  EXPECT_FALSE(ckpt.should_save(5));
+  EXPECT_TRUE(ckpt.should_save(20));
+  Tree restored;
+  EXPECT_FALSE(ckpt.restore(&restored).has_value());
+  for (std::int64_t step : {10, 20, 30}) ckpt.save(step, Tree{{"x", pure::full(Shape{3}, double(step))}});
+  EXPECT_EQ(ckpt.steps(), (std::vector<std::int64_t>{20, 30}));
+  io::Metadata meta;
+  EXPECT_EQ(ckpt.restore(&restored, &meta), std::optional<std::int64_t>(30));
+  EXPECT_EQ(std::get<std::int64_t>(meta.attributes.at("step")), 30);
+  EXPECT_EQ(restored["x"].array().to_host<float>()[0], 30.0f);
+  // The newest damaged: restore falls back to the one before.
+  auto bytes = read_bytes(ckpt.path_of(30));
+  bytes.resize(bytes.size() / 2);
+  write_bytes(ckpt.path_of(30), bytes);
+  EXPECT_EQ(ckpt.restore(&restored), std::optional<std::int64_t>(20));
+  EXPECT_EQ(restored["x"].array().to_host<float>()[0], 20.0f);
+  // Typed restore.
+  Tree like{{"x", pure::zeros(Shape{3})}};
+  Tree typed;
+  EXPECT_EQ(ckpt.restore(&typed, like), std::optional<std::int64_t>(20));
+  EXPECT_THROW(io::CheckpointManager(dir.file("z"), -1, 1), pure::ValueError);
+}
