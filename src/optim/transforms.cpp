@@ -43,7 +43,7 @@ Aligned align(const std::string& who, const Tree& grads, const Tree& state, std:
   for (const char* key : keys) {
     a.state.push_back(pure::detail::aligned_leaves(a.grads, tree_leaves_with_path(state_entry(state, key, who)),
                                                    who.c_str(), "the gradients",
-                                                   std::string("the optimizer state's ") + key, true));
+                                                   std::string("the state's ") + key + " leaves", true));
   }
   return a;
 }
