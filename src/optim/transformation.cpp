@@ -120,9 +120,10 @@ Tree apply_updates_tree(const Tree& params, const Tree& updates) {
   out.reserve(p.size());
   for (std::size_t i = 0; i < p.size(); ++i) {
     const Array& param = p[i].second;
-    if (!param.valid() || !u[i].valid()) throw ValueError(std::string(who) + ": an empty Array at " + p[i].first);
+    const std::string where = p[i].first.empty() ? "(root)" : p[i].first;
+    if (!param.valid() || !u[i].valid()) throw ValueError(std::string(who) + ": an empty Array at " + where);
     if (param.shape() != u[i].shape()) {
-      throw ShapeError(std::string(who) + ": the update at " + p[i].first + " has shape " + u[i].shape().str() +
+      throw ShapeError(std::string(who) + ": the update at " + where + " has shape " + u[i].shape().str() +
                        ", the param " + param.shape().str());
     }
     // As Optax: added in the promoted dtype, then back to the param's.
