@@ -87,6 +87,9 @@ def cases():
         "nadam": (optax.adam(0.01, nesterov=True), 1.0),
         "adamw": (optax.adamw(0.01, weight_decay=0.1), 1.0),
         "adamw_masked": (optax.adamw(0.01, weight_decay=0.1, mask=decay_w_only), 1.0),
+        "adamw_decay_schedules": (
+            optax.adamw(optax.cosine_decay_schedule(0.02, 5), weight_decay=optax.exponential_decay(0.2, 2, 0.5)),
+            1.0),
         "rmsprop": (optax.rmsprop(0.01), 1.0),
         "rmsprop_centered_momentum": (optax.rmsprop(0.01, centered=True, momentum=0.9), 1.0),
         "rmsprop_bias_correction": (optax.rmsprop(0.01, bias_correction=True, eps_in_sqrt=False), 1.0),

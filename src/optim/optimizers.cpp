@@ -15,8 +15,9 @@ GradientTransformation adam(ScalarOrSchedule learning_rate, double b1, double b2
 }
 
 GradientTransformation adamw(ScalarOrSchedule learning_rate, double b1, double b2, double eps, double eps_root,
-                             double weight_decay, Mask mask, bool nesterov) {
-  return chain({scale_by_adam(b1, b2, eps, eps_root, nesterov), add_decayed_weights(weight_decay, std::move(mask)),
+                             ScalarOrSchedule weight_decay, Mask mask, bool nesterov) {
+  return chain({scale_by_adam(b1, b2, eps, eps_root, nesterov),
+                add_decayed_weights(std::move(weight_decay), std::move(mask)),
                 scale_by_learning_rate(std::move(learning_rate))})
       .with_name("pure::optim::adamw");
 }
@@ -37,8 +38,9 @@ GradientTransformation adagrad(ScalarOrSchedule learning_rate, double initial_ac
       .with_name("pure::optim::adagrad");
 }
 
-GradientTransformation lion(ScalarOrSchedule learning_rate, double b1, double b2, double weight_decay, Mask mask) {
-  return chain({scale_by_lion(b1, b2), add_decayed_weights(weight_decay, std::move(mask)),
+GradientTransformation lion(ScalarOrSchedule learning_rate, double b1, double b2, ScalarOrSchedule weight_decay,
+                            Mask mask) {
+  return chain({scale_by_lion(b1, b2), add_decayed_weights(std::move(weight_decay), std::move(mask)),
                 scale_by_learning_rate(std::move(learning_rate))})
       .with_name("pure::optim::lion");
 }

@@ -260,23 +260,31 @@ GradientTransformation scale_by_lion(double b1, double b2) {
   return GradientTransformation(who, init, update);
 }
 
-GradientTransformation add_decayed_weights(double weight_decay, Mask mask) {
+GradientTransformation add_decayed_weights(ScalarOrSchedule weight_decay, Mask mask) {
   const std::string who = named("add_decayed_weights");
+  const bool scheduled = weight_decay.is_schedule();
+  auto init = [scheduled](const Tree&) { return scheduled ? count_state() : Tree(); };
   auto update = [=](const Tree& updates, const Tree& state, const Tree* params) {
     if (params == nullptr) {
       throw ValueError(who + ": needs the params: call update(grads, state, params)");
     }
-    // A zero decay changes nothing, and Optax skips it.
-    if (weight_decay == 0.0) return std::make_pair(updates, state);
+    const Array count = scheduled ? state_count(state, who) : Array();
+    const Tree new_state = scheduled ? Tree{{"count", safe_increment(count)}} : state;
+    // A constant zero decay changes nothing, and Optax skips it.
+    if (!scheduled && weight_decay.value() == 0.0) return std::make_pair(updates, new_state);
     const PathLeaves g = tree_leaves_with_path(updates);
     const std::vector<Array> p = pure::detail::aligned_leaves(g, tree_leaves_with_path(*params), who.c_str(),
                                                               "the gradients", "the params", true);
+    const Array decay = scheduled ? weight_decay.schedule()(count) : Array();
     std::vector<Array> out;
-    for (std::size_t i = 0; i < g.size(); ++i) out.push_back(g[i].second + weight_decay * p[i]);
-    return std::make_pair(tree_unflatten(updates, out), state);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      // A schedule's value meets the param as JAX promotes it: in the param's
+      // dtype for Optax's weakly typed and float32 schedules alike.
+      out.push_back(g[i].second + (scheduled ? pure::astype(decay, p[i].dtype()) * p[i] : weight_decay.value() * p[i]));
+    }
+    return std::make_pair(tree_unflatten(updates, out), new_state);
   };
-  GradientTransformation t(
-      who, [](const Tree&) { return Tree(); }, update);
+  GradientTransformation t(who, init, update);
   return mask ? masked(t, mask) : t;
 }
 

@@ -40,6 +40,11 @@ std::map<std::string, std::function<optim::GradientTransformation()>> optimizers
       {"nadam", [] { return optim::adam(0.01, 0.9, 0.999, 1e-8, 0.0, true); }},
       {"adamw", [] { return optim::adamw(0.01, 0.9, 0.999, 1e-8, 0.0, 0.1); }},
       {"adamw_masked", [=] { return optim::adamw(0.01, 0.9, 0.999, 1e-8, 0.0, 0.1, decay_w_only); }},
+      {"adamw_decay_schedules",
+       [] {
+         return optim::adamw(optim::cosine_decay_schedule(0.02, 5), 0.9, 0.999, 1e-8, 0.0,
+                             optim::exponential_decay(0.2, 2, 0.5));
+       }},
       {"rmsprop", [] { return optim::rmsprop(0.01); }},
       {"rmsprop_centered_momentum", [] { return optim::rmsprop(0.01, 0.9, 1e-8, 0.0, true, true, 0.9); }},
       {"rmsprop_bias_correction",

@@ -24,7 +24,8 @@ GradientTransformation adam(ScalarOrSchedule learning_rate, double b1 = 0.9, dou
 /// Adam with decoupled weight decay: chain(scale_by_adam, add_decayed_weights(weight_decay, mask),
 /// scale_by_learning_rate(lr)).
 GradientTransformation adamw(ScalarOrSchedule learning_rate, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8,
-                             double eps_root = 0.0, double weight_decay = 1e-4, Mask mask = {}, bool nesterov = false);
+                             double eps_root = 0.0, ScalarOrSchedule weight_decay = 1e-4, Mask mask = {},
+                             bool nesterov = false);
 
 /// chain(scale_by_rms or, when `centered`, scale_by_stddev; scale_by_learning_rate(lr);
 /// trace(momentum, nesterov) or identity).
@@ -39,6 +40,6 @@ GradientTransformation adagrad(ScalarOrSchedule learning_rate, double initial_ac
 
 /// chain(scale_by_lion(b1, b2), add_decayed_weights(weight_decay, mask), scale_by_learning_rate(lr)).
 GradientTransformation lion(ScalarOrSchedule learning_rate, double b1 = 0.9, double b2 = 0.99,
-                            double weight_decay = 1e-3, Mask mask = {});
+                            ScalarOrSchedule weight_decay = 1e-3, Mask mask = {});
 
 }  // namespace pure::optim

@@ -57,8 +57,9 @@ GradientTransformation scale_by_rss(double initial_accumulator_value = 0.1, doub
 GradientTransformation scale_by_lion(double b1 = 0.9, double b2 = 0.99);
 
 /// update + weight_decay * param (needs params); with a mask only the selected
-/// leaves. State {} (or the masked wrapper's).
-GradientTransformation add_decayed_weights(double weight_decay = 0.0, Mask mask = {});
+/// leaves. State {}, or {"count"} for a schedule (inside masked's {"inner_state"}
+/// with a mask).
+GradientTransformation add_decayed_weights(ScalarOrSchedule weight_decay = 0.0, Mask mask = {});
 
 /// Scales all updates by max_norm / ||updates|| when the global norm
 /// ||updates|| = sqrt(sum over leaves of sum(g^2)) is not below max_norm. State {}.
