@@ -1,4 +1,4 @@
-// pure::optim against real Optax: the updates of each optimizer over 8 steps of
+// pure::optim against real Optax: the updates of each optimizer over 6 steps of
 // committed gradients, and each schedule's values, in float32 and float64.
 // The reference values come from scripts/reference/optax_reference.py.
 #include <gtest/gtest.h>
@@ -6,6 +6,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include <pure/optim/optim.hpp>
