@@ -20,6 +20,7 @@
 #include <pure/io/checkpoint.hpp>
 #endif
 #include <pure/nn/nn.hpp>
+#include <pure/optim/optim.hpp>
 #include <pure/ops/lax.hpp>
 #include <pure/ops/numpy.hpp>
 #include <pure/random/debug.hpp>

@@ -1,4 +1,4 @@
-// Reads tests/data/optax/*.txt (written by scripts/reference/optax_reference.py
+// Reads tests/data/optax/*.txt (written by tests/data/make_optax_reference.py
 // with real Optax) and measures distances in units in the last place.
 #pragma once
 

@@ -1,6 +1,6 @@
 // pure::optim against real Optax: the updates of each optimizer over 6 steps of
 // committed gradients, and each schedule's values, in float32 and float64.
-// The reference values come from scripts/reference/optax_reference.py.
+// The reference values come from tests/data/make_optax_reference.py.
 #include <gtest/gtest.h>
 
 #include <functional>

@@ -2,7 +2,7 @@
 """Writes tests/data/optax/*.txt: what real Optax (PyPI) computes, for pure::optim's tests.
 
     python3 -m venv /tmp/venv-optax && /tmp/venv-optax/bin/pip install optax jax numpy
-    /tmp/venv-optax/bin/python scripts/reference/optax_reference.py
+    /tmp/venv-optax/bin/python tests/data/make_optax_reference.py
 
 JAX runs on the CPU with 64-bit types on (pure's promotion rules are JAX's x64
 rules), eagerly (no jax.jit around the update). Each optimizer runs twice, in
@@ -154,7 +154,7 @@ def write_schedules(out):
 
 
 def header(mode):
-    return (f"# Written by scripts/reference/optax_reference.py ({mode}) with optax {optax.__version__}, "
+    return (f"# Written by tests/data/make_optax_reference.py ({mode}) with optax {optax.__version__}, "
             f"jax {jax.__version__}, numpy {np.__version__} (x64 on, CPU, eager).\n")
 
 
