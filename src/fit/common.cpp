@@ -12,22 +12,17 @@ namespace pure::fit {
 
 std::string to_string(StopReason reason) {
   switch (reason) {
-    case StopReason::gradient_tolerance:
-      return "gradient_tolerance: the gradient norm fell to the gradient tolerance";
-    case StopReason::step_tolerance:
-      return "step_tolerance: the step fell to the step tolerance";
+    case StopReason::gradient_tolerance: return "gradient_tolerance: the gradient norm fell to the gradient tolerance";
+    case StopReason::step_tolerance: return "step_tolerance: the step fell to the step tolerance";
     case StopReason::value_tolerance:
       return "value_tolerance: the relative decrease of the objective fell to the value tolerance";
     case StopReason::no_further_progress:
       return "no_further_progress: no step reduces the objective at f64 precision (tolerances too small)";
-    case StopReason::max_iterations:
-      return "max_iterations: the iteration limit was reached";
-    case StopReason::max_evaluations:
-      return "max_evaluations: the function-evaluation limit was reached";
+    case StopReason::max_iterations: return "max_iterations: the iteration limit was reached";
+    case StopReason::max_evaluations: return "max_evaluations: the function-evaluation limit was reached";
     case StopReason::line_search_failed:
       return "line_search_failed: no step satisfies the strong Wolfe conditions (at the rounding floor?)";
-    case StopReason::non_finite:
-      return "non_finite: the objective or its derivatives became NaN or infinite";
+    case StopReason::non_finite: return "non_finite: the objective or its derivatives became NaN or infinite";
   }
   return "unknown";
 }

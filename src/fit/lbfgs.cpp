@@ -138,7 +138,14 @@ LineSearch more_thuente(const Eval& eval, double f0, double g0, double& stp, dou
   double stx = 0.0, fx = f0, gx = g0, sty = 0.0, fy = f0, gy = g0;
   double stmin = 0.0, stmax = stp + 4.0 * stp;
   for (int k = 0; k < max_evals; ++k) {
-    if (!eval(stp, f, gd)) return LineSearch::non_finite;
+    if (!eval(stp, f, gd)) {
+      // Overflow past the trial step (exp of a large argument, a pole):
+      // treat it as too long and back off towards the best step.
+      if (k + 1 == max_evals) return LineSearch::non_finite;
+      stp = stx + 0.25 * (stp - stx);
+      if (!bracketed) stmax = stp + 4.0 * (stp - stx);
+      continue;
+    }
     const double ftest = f0 + stp * gtest;
     if (stage == 1 && f <= ftest && gd >= 0.0) stage = 2;
     if (f <= ftest && std::abs(gd) <= c2 * (-g0)) return LineSearch::ok;
@@ -199,13 +206,15 @@ LineSearchResult strong_wolfe_line_search(const std::function<std::pair<double, 
 
 LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0, const LbfgsOptions& o) {
   const char* who = "pure::fit::lbfgs";
-  if (o.history < 1) throw ValueError(std::string(who) + ": options history must be >= 1, got " + std::to_string(o.history));
+  if (o.history < 1)
+    throw ValueError(std::string(who) + ": options history must be >= 1, got " + std::to_string(o.history));
   if (!(o.wolfe_c1 > 0.0 && o.wolfe_c1 < o.wolfe_c2 && o.wolfe_c2 < 1.0)) {
-    throw ValueError(std::string(who) + ": options need 0 < wolfe_c1 < wolfe_c2 < 1, got " + std::to_string(o.wolfe_c1) +
-                     " and " + std::to_string(o.wolfe_c2));
+    throw ValueError(std::string(who) + ": options need 0 < wolfe_c1 < wolfe_c2 < 1, got " +
+                     std::to_string(o.wolfe_c1) + " and " + std::to_string(o.wolfe_c2));
   }
   if (!(o.gradient_tolerance >= 0.0 && o.step_tolerance >= 0.0 && o.value_tolerance >= 0.0)) {
-    throw ValueError(std::string(who) + ": options gradient_tolerance, step_tolerance and value_tolerance must be >= 0");
+    throw ValueError(std::string(who) +
+                     ": options gradient_tolerance, step_tolerance and value_tolerance must be >= 0");
   }
   const std::size_t n = x0.size();
   LbfgsFlatResult out;
@@ -226,7 +235,8 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
     return std::isfinite(v) && std::all_of(gr.begin(), gr.end(), [](double a) { return std::isfinite(a); });
   };
   if (!finite(f, g)) return finish(StopReason::non_finite, 0);
-  if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f))) return finish(StopReason::gradient_tolerance, 0);
+  if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f)))
+    return finish(StopReason::gradient_tolerance, 0);
   std::deque<std::vector<double>> s_hist, y_hist;
   std::deque<double> rho_hist;
   std::vector<double> alpha(static_cast<std::size_t>(o.history));
@@ -298,7 +308,8 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
       y_hist.push_back(std::move(y));
       rho_hist.push_back(1.0 / sy);
     }
-    if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f))) return finish(StopReason::gradient_tolerance, iter);
+    if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f)))
+      return finish(StopReason::gradient_tolerance, iter);
     if (smax <= o.step_tolerance * std::max(1.0, inf_norm(x))) return finish(StopReason::step_tolerance, iter);
     if (f_old - f <= o.value_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
       return finish(StopReason::value_tolerance, iter);

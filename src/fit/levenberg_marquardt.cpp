@@ -289,8 +289,8 @@ Covariance least_squares_covariance(const std::vector<double>& jacobian_row_majo
   const auto m = static_cast<std::size_t>(n_rows), n = static_cast<std::size_t>(p_cols);
   if (m < n || jacobian_row_major.size() != m * n) {
     throw ShapeError("pure::fit::least_squares_covariance: needs a Jacobian of n x p with n >= p, got " +
-                     std::to_string(m) + " x " + std::to_string(n) + " (" +
-                     std::to_string(jacobian_row_major.size()) + " values)");
+                     std::to_string(m) + " x " + std::to_string(n) + " (" + std::to_string(jacobian_row_major.size()) +
+                     " values)");
   }
   std::vector<double> a(m * n);
   for (std::size_t i = 0; i < m; ++i) {
@@ -337,9 +337,9 @@ namespace detail {
 LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std::vector<double>& x0,
                                       const LmOptions& options) {
   const char* who = "pure::fit::levenberg_marquardt";
-  if (!(options.value_tolerance >= 0.0) || !(options.step_tolerance >= 0.0) ||
-      !(options.gradient_tolerance >= 0.0)) {
-    throw ValueError(std::string(who) + ": options value_tolerance, step_tolerance and gradient_tolerance must be >= 0");
+  if (!(options.value_tolerance >= 0.0) || !(options.step_tolerance >= 0.0) || !(options.gradient_tolerance >= 0.0)) {
+    throw ValueError(std::string(who) +
+                     ": options value_tolerance, step_tolerance and gradient_tolerance must be >= 0");
   }
   if (options.max_iterations < 1 || options.max_evaluations < 1 || !(options.initial_step_factor > 0.0)) {
     throw ValueError(std::string(who) +
@@ -361,8 +361,8 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
   std::vector<double> fvec = residual_host(residual, x, -1);
   const std::size_t m = fvec.size();
   if (m < n) {
-    throw ShapeError(std::string(who) + ": the residual function returned " + std::to_string(m) +
-                     " residuals for " + std::to_string(n) + " parameters; needs at least as many residuals");
+    throw ShapeError(std::string(who) + ": the residual function returned " + std::to_string(m) + " residuals for " +
+                     std::to_string(n) + " parameters; needs at least as many residuals");
   }
   out.num_residuals = static_cast<std::int64_t>(m);
   int nfev = 1, njev = 0;
@@ -465,8 +465,8 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
         xnorm = enorm(wa2);
         fnorm = fnorm1;
       }
-      const bool ftest = std::abs(actred) <= options.value_tolerance && prered <= options.value_tolerance &&
-                         0.5 * ratio <= 1.0;
+      const bool ftest =
+          std::abs(actred) <= options.value_tolerance && prered <= options.value_tolerance && 0.5 * ratio <= 1.0;
       const bool xtest = delta <= options.step_tolerance * xnorm;
       if (ftest || xtest) {
         reason = ftest ? StopReason::value_tolerance : StopReason::step_tolerance;

@@ -2,8 +2,8 @@
 // stop reasons, and clear errors.
 #include <cmath>
 #include <functional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>

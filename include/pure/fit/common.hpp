@@ -19,14 +19,14 @@ namespace pure::fit {
 
 /// Why a solver stopped. `converged()` tells the successful reasons apart.
 enum class StopReason {
-  gradient_tolerance,  ///< the gradient norm fell to the gradient tolerance
-  step_tolerance,      ///< the step (or trust region) fell to the step tolerance
-  value_tolerance,     ///< the relative decrease of the objective fell to its tolerance
+  gradient_tolerance,   ///< the gradient norm fell to the gradient tolerance
+  step_tolerance,       ///< the step (or trust region) fell to the step tolerance
+  value_tolerance,      ///< the relative decrease of the objective fell to its tolerance
   no_further_progress,  ///< tolerances below what f64 can resolve: no step reduces the objective
-  max_iterations,      ///< the iteration limit was reached
-  max_evaluations,     ///< the function-evaluation limit was reached
-  line_search_failed,  ///< L-BFGS: no step satisfies the Wolfe conditions (often: at the rounding floor)
-  non_finite,          ///< the objective, residuals or derivatives became NaN or infinite
+  max_iterations,       ///< the iteration limit was reached
+  max_evaluations,      ///< the function-evaluation limit was reached
+  line_search_failed,   ///< L-BFGS: no step satisfies the Wolfe conditions (often: at the rounding floor)
+  non_finite,           ///< the objective, residuals or derivatives became NaN or infinite
 };
 
 /// A one-line explanation, e.g. "gradient norm <= gradient_tolerance".

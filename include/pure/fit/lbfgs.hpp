@@ -37,8 +37,14 @@ struct LbfgsOptions {
   /// Trace value_and_grad(f) once with pure::jit (f must then be traceable).
   bool jit = false;
 
-  LbfgsOptions& with_gradient_tolerance(double v) { gradient_tolerance = v; return *this; }
-  LbfgsOptions& with_max_iterations(int v) { max_iterations = v; return *this; }
+  LbfgsOptions& with_gradient_tolerance(double v) {
+    gradient_tolerance = v;
+    return *this;
+  }
+  LbfgsOptions& with_max_iterations(int v) {
+    max_iterations = v;
+    return *this;
+  }
 };
 
 /// Result of a flat (f64 vector) minimisation; see LbfgsResult.
@@ -54,8 +60,8 @@ struct LbfgsFlatResult {
 
 template <class P>
 struct LbfgsResult {
-  P params;                   ///< the solution
-  double value = 0.0;         ///< f(params)
+  P params;                    ///< the solution
+  double value = 0.0;          ///< f(params)
   double gradient_norm = 0.0;  ///< max_i |grad_i| at params
   int iterations = 0;
   int evaluations = 0;  ///< value-and-gradient evaluations (line searches included)

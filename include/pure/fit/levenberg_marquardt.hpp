@@ -68,17 +68,17 @@ struct LmFlatResult {
 /// gives NaN covariances for the unresolved parameters (rank < p).
 template <class P>
 struct LmResult {
-  P params;                  ///< the solution
-  P standard_errors;         ///< sqrt(diag(covariance)), shaped like params
-  Array covariance;          ///< f64 (p, p), parameters in tree-leaf order, raveled
-  Array residuals;           ///< f64 (n,): r(params)
-  double rss = 0.0;          ///< sum of squared residuals
-  double sigma2 = 0.0;       ///< rss / (n - p) (NaN when n == p)
-  int rank = 0;              ///< numerical rank of J
-  int iterations = 0;        ///< Jacobian evaluations
-  int evaluations = 0;       ///< residual evaluations
+  P params;             ///< the solution
+  P standard_errors;    ///< sqrt(diag(covariance)), shaped like params
+  Array covariance;     ///< f64 (p, p), parameters in tree-leaf order, raveled
+  Array residuals;      ///< f64 (n,): r(params)
+  double rss = 0.0;     ///< sum of squared residuals
+  double sigma2 = 0.0;  ///< rss / (n - p) (NaN when n == p)
+  int rank = 0;         ///< numerical rank of J
+  int iterations = 0;   ///< Jacobian evaluations
+  int evaluations = 0;  ///< residual evaluations
   StopReason reason = StopReason::max_iterations;
-  std::string message;       ///< to_string(reason)
+  std::string message;  ///< to_string(reason)
 };
 
 namespace detail {
