@@ -166,6 +166,24 @@ TEST(LevenbergMarquardt, BadInputsAreClearErrors) {
   EXPECT_NE(e.find("max_iterations"), std::string::npos) << e;
 }
 
+// Parameters that only enter as a sum cannot be resolved: rank 1, and the
+// covariance says so with NaN instead of inventing numbers.
+TEST(LevenbergMarquardt, RankDeficientJacobianGivesNaNCovariances) {
+  const Array x = pure::from_host(kX), y = pure::from_host(kY);
+  const auto fit = pure::fit::levenberg_marquardt(
+      [&](const Array& p) { return (pure::index(p, 0) + pure::index(p, 1)) * x - y; },
+      pure::from_host(std::vector<double>{0.5, 0.5}));
+  EXPECT_EQ(fit.rank, 1);
+  const std::vector<double> p = fit.params.to_host<double>();
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < kX.size(); ++i) {
+    sxy += kX[i] * kY[i];
+    sxx += kX[i] * kX[i];
+  }
+  EXPECT_NEAR(p[0] + p[1], sxy / sxx, 1e-12);  // the resolved combination is the through-origin slope
+  EXPECT_TRUE(std::isnan(fit.standard_errors.to_host<double>()[1]));
+}
+
 // A residual that is NaN at the start is reported, not iterated on.
 TEST(LevenbergMarquardt, NonFiniteResidualsStopWithAReason) {
   const Array x = pure::from_host(kX), y = pure::from_host(kY);
