@@ -170,9 +170,9 @@ TEST(LevenbergMarquardt, BadInputsAreClearErrors) {
 // covariance says so with NaN instead of inventing numbers.
 TEST(LevenbergMarquardt, RankDeficientJacobianGivesNaNCovariances) {
   const Array x = pure::from_host(kX), y = pure::from_host(kY);
-  const auto fit = pure::fit::levenberg_marquardt(
-      [&](const Array& p) { return (pure::index(p, 0) + pure::index(p, 1)) * x - y; },
-      pure::from_host(std::vector<double>{0.5, 0.5}));
+  const auto fit =
+      pure::fit::levenberg_marquardt([&](const Array& p) { return (pure::index(p, 0) + pure::index(p, 1)) * x - y; },
+                                     pure::from_host(std::vector<double>{0.5, 0.5}));
   EXPECT_EQ(fit.rank, 1);
   const std::vector<double> p = fit.params.to_host<double>();
   double sxy = 0, sxx = 0;
