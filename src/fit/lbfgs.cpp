@@ -183,6 +183,152 @@ LineSearch more_thuente(const Eval& eval, double f0, double g0, double& stp, dou
   return LineSearch::evaluations;
 }
 
+// The L-BFGS memory: the last m pairs (s, y) = (x step, gradient change).
+class History {
+ public:
+  explicit History(int m) : m_(static_cast<std::size_t>(m)), alpha_(m_) {}
+  bool empty() const { return s_.empty(); }
+  void clear() {
+    s_.clear();
+    y_.clear();
+    rho_.clear();
+  }
+  // Kept only when s^T y is safely positive, so the implicit inverse Hessian
+  // stays positive definite.
+  void push(std::vector<double> s, std::vector<double> y, double sy) {
+    if (!(sy > std::numeric_limits<double>::epsilon() * dot(y, y))) return;
+    if (s_.size() == m_) {
+      s_.pop_front();
+      y_.pop_front();
+      rho_.pop_front();
+    }
+    s_.push_back(std::move(s));
+    y_.push_back(std::move(y));
+    rho_.push_back(1.0 / sy);
+  }
+  // v <- H v by the two-loop recursion (Nocedal 1980), H0 = gamma I with
+  // gamma = s^T y / y^T y of the newest pair (Liu & Nocedal 1989).
+  void apply_inverse_hessian(std::vector<double>& v) {
+    const std::size_t k = s_.size(), n = v.size();
+    for (std::size_t i = k; i-- > 0;) {
+      alpha_[i] = rho_[i] * dot(s_[i], v);
+      for (std::size_t j = 0; j < n; ++j) v[j] -= alpha_[i] * y_[i][j];
+    }
+    const double gamma = k > 0 ? dot(s_[k - 1], y_[k - 1]) / dot(y_[k - 1], y_[k - 1]) : 1.0;
+    for (double& a : v) a *= gamma;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double beta = rho_[i] * dot(y_[i], v);
+      for (std::size_t j = 0; j < n; ++j) v[j] += (alpha_[i] - beta) * s_[i][j];
+    }
+  }
+
+ private:
+  std::size_t m_;
+  std::deque<std::vector<double>> s_, y_;
+  std::deque<double> rho_;
+  std::vector<double> alpha_;
+};
+
+// L-BFGS with box bounds by projection, after the active-set projected
+// quasi-Newton method of D. Kim, S. Sra and I. S. Dhillon, "Tackling
+// box-constrained optimization via a new projected quasi-Newton approach",
+// SIAM J. Sci. Comput. 32 (2010): variables at a bound whose gradient pushes
+// outwards are held fixed, the quasi-Newton direction is computed for the
+// others, and a backtracking (Armijo) search runs along the projected path
+// P(x + a d). The strong Wolfe conditions do not apply on a bent path, so the
+// Moré–Thuente search is not used here.
+LbfgsFlatResult lbfgs_bounded(const detail::ValueGradFn& fn, const std::vector<double>& x0, const LbfgsOptions& o,
+                              const std::vector<double>& lo, const std::vector<double>& hi) {
+  const std::size_t n = x0.size();
+  auto project = [&](std::vector<double>& v) {
+    for (std::size_t j = 0; j < n; ++j) v[j] = std::clamp(v[j], lo[j], hi[j]);
+  };
+  // The projected gradient: zero where a bound stops the descent.
+  auto projected_gradient_norm = [&](const std::vector<double>& x, const std::vector<double>& g) {
+    double m = 0.0;
+    for (std::size_t j = 0; j < n; ++j) m = std::max(m, std::abs(std::clamp(x[j] - g[j], lo[j], hi[j]) - x[j]));
+    return m;
+  };
+  auto finite = [](double v, const std::vector<double>& gr) {
+    return std::isfinite(v) && std::all_of(gr.begin(), gr.end(), [](double a) { return std::isfinite(a); });
+  };
+  LbfgsFlatResult out;
+  std::vector<double> x = x0, g(n), d(n), xt(n), gt(n);
+  project(x);
+  double f = fn(x, g);
+  int nfev = 1;
+  auto finish = [&](StopReason reason, int iterations) {
+    out.x = x;
+    out.value = f;
+    out.gradient_norm = projected_gradient_norm(x, g);
+    out.iterations = iterations;
+    out.evaluations = nfev;
+    out.reason = reason;
+    out.message = to_string(reason);
+    return out;
+  };
+  if (!finite(f, g)) return finish(StopReason::non_finite, 0);
+  History history(o.history);
+  for (int iter = 1; iter <= o.max_iterations; ++iter) {
+    if (projected_gradient_norm(x, g) <= o.gradient_tolerance * std::max(1.0, std::abs(f))) {
+      return finish(StopReason::gradient_tolerance, iter - 1);
+    }
+    std::vector<bool> fixed(n);
+    for (std::size_t j = 0; j < n; ++j) fixed[j] = (x[j] <= lo[j] && g[j] > 0.0) || (x[j] >= hi[j] && g[j] < 0.0);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      for (std::size_t j = 0; j < n; ++j) d[j] = fixed[j] ? 0.0 : g[j];
+      if (attempt == 0) history.apply_inverse_hessian(d);
+      for (std::size_t j = 0; j < n; ++j) d[j] = fixed[j] ? 0.0 : -d[j];
+      if (dot(g, d) < 0.0) break;
+      history.clear();  // not a descent direction: steepest descent on the free variables
+    }
+    double stp = history.empty() ? std::min(1.0, 1.0 / std::sqrt(dot(d, d))) : 1.0;
+    bool accepted = false;
+    double ft = f;
+    for (int k = 0; k < o.max_line_search_evaluations && nfev < o.max_evaluations; ++k, stp *= 0.5) {
+      for (std::size_t j = 0; j < n; ++j) xt[j] = x[j] + stp * d[j];
+      project(xt);
+      double decrease = 0.0;  // g^T (xt - x), the first-order change along the projected path
+      for (std::size_t j = 0; j < n; ++j) decrease += g[j] * (xt[j] - x[j]);
+      if (xt == x) break;  // the step rounds away
+      ft = fn(xt, gt);
+      ++nfev;
+      if (finite(ft, gt) && ft < f && ft <= f + o.wolfe_c1 * std::min(decrease, 0.0)) {
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) {
+      if (!history.empty()) {
+        history.clear();
+        continue;
+      }
+      if (nfev >= o.max_evaluations) return finish(StopReason::max_evaluations, iter - 1);
+      return finish(StopReason::line_search_failed, iter - 1);
+    }
+    std::vector<double> s(n), y(n);
+    double smax = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+      s[j] = xt[j] - x[j];
+      y[j] = gt[j] - g[j];
+      smax = std::max(smax, std::abs(s[j]));
+    }
+    const double sy = dot(s, y), f_old = f;
+    x = xt;
+    g = gt;
+    f = ft;
+    history.push(std::move(s), std::move(y), sy);
+    if (projected_gradient_norm(x, g) <= o.gradient_tolerance * std::max(1.0, std::abs(f))) {
+      return finish(StopReason::gradient_tolerance, iter);
+    }
+    if (smax <= o.step_tolerance * std::max(1.0, inf_norm(x))) return finish(StopReason::step_tolerance, iter);
+    if (f_old - f <= o.value_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
+      return finish(StopReason::value_tolerance, iter);
+    }
+  }
+  return finish(StopReason::max_iterations, o.max_iterations);
+}
+
 }  // namespace
 
 namespace detail {
@@ -217,6 +363,22 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
                      ": options gradient_tolerance, step_tolerance and value_tolerance must be >= 0");
   }
   const std::size_t n = x0.size();
+  if (!o.lower.empty() || !o.upper.empty()) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::vector<double> lo = o.lower.empty() ? std::vector<double>(n, -inf) : o.lower;
+    const std::vector<double> hi = o.upper.empty() ? std::vector<double>(n, inf) : o.upper;
+    if (lo.size() != n || hi.size() != n) {
+      throw ValueError(std::string(who) + ": options lower and upper need one bound per parameter (" +
+                       std::to_string(n) + "), got " + std::to_string(lo.size()) + " and " + std::to_string(hi.size()));
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!(lo[j] <= hi[j])) {
+        throw ValueError(std::string(who) + ": options lower[" + std::to_string(j) + "] = " + std::to_string(lo[j]) +
+                         " is not <= upper[" + std::to_string(j) + "] = " + std::to_string(hi[j]));
+      }
+    }
+    return lbfgs_bounded(fn, x0, o, lo, hi);
+  }
   LbfgsFlatResult out;
   std::vector<double> x = x0, g(n), d(n), xt(n), gt(n);
   double f = fn(x, g);
@@ -237,35 +399,20 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
   if (!finite(f, g)) return finish(StopReason::non_finite, 0);
   if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f)))
     return finish(StopReason::gradient_tolerance, 0);
-  std::deque<std::vector<double>> s_hist, y_hist;
-  std::deque<double> rho_hist;
-  std::vector<double> alpha(static_cast<std::size_t>(o.history));
+  History history(o.history);
   for (int iter = 1; iter <= o.max_iterations; ++iter) {
-    // Two-loop recursion: d = -H g.
     d = g;
-    const std::size_t k = s_hist.size();
-    for (std::size_t i = k; i-- > 0;) {
-      alpha[i] = rho_hist[i] * dot(s_hist[i], d);
-      for (std::size_t j = 0; j < n; ++j) d[j] -= alpha[i] * y_hist[i][j];
-    }
-    const double gamma = k > 0 ? dot(s_hist[k - 1], y_hist[k - 1]) / dot(y_hist[k - 1], y_hist[k - 1]) : 1.0;
-    for (double& v : d) v *= gamma;
-    for (std::size_t i = 0; i < k; ++i) {
-      const double beta = rho_hist[i] * dot(y_hist[i], d);
-      for (std::size_t j = 0; j < n; ++j) d[j] += (alpha[i] - beta) * s_hist[i][j];
-    }
+    history.apply_inverse_hessian(d);
     for (double& v : d) v = -v;
     double g0 = dot(g, d);
     if (!(g0 < 0.0)) {
       // Not a descent direction (rounding in H): restart from steepest descent.
-      s_hist.clear();
-      y_hist.clear();
-      rho_hist.clear();
+      history.clear();
       for (std::size_t j = 0; j < n; ++j) d[j] = -g[j];
       g0 = dot(g, d);
     }
     // Without curvature information, a first step of length 1 in x.
-    double stp = s_hist.empty() ? std::min(1.0, 1.0 / std::sqrt(dot(d, d))) : 1.0;
+    double stp = history.empty() ? std::min(1.0, 1.0 / std::sqrt(dot(d, d))) : 1.0;
     double ft = f, gdt = 0.0;
     auto eval = [&](double a, double& fa, double& ga) {
       for (std::size_t j = 0; j < n; ++j) xt[j] = x[j] + a * d[j];
@@ -298,16 +445,7 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
     x = xt;
     g = gt;
     f = ft;
-    if (sy > std::numeric_limits<double>::epsilon() * dot(y, y)) {
-      if (static_cast<int>(s_hist.size()) == o.history) {
-        s_hist.pop_front();
-        y_hist.pop_front();
-        rho_hist.pop_front();
-      }
-      s_hist.push_back(std::move(s));
-      y_hist.push_back(std::move(y));
-      rho_hist.push_back(1.0 / sy);
-    }
+    history.push(std::move(s), std::move(y), sy);
     if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f)))
       return finish(StopReason::gradient_tolerance, iter);
     if (smax <= o.step_tolerance * std::max(1.0, inf_norm(x))) return finish(StopReason::step_tolerance, iter);

@@ -131,6 +131,55 @@ TEST(Lbfgs, LineSearchSatisfiesTheStrongWolfeConditions) {
   }
 }
 
+// Rosenbrock with x0 <= 0.5: on the bound, f(0.5, x1) is least at x1 = 0.25,
+// and there df/dx0 = -2 (1 - 0.5) = -1 < 0 pushes against the bound, so
+// (0.5, 0.25) is the constrained minimum (KKT), with f = 0.25.
+TEST(Lbfgs, BoxBoundsStopAtTheConstrainedMinimum) {
+  pure::fit::LbfgsOptions o;
+  // On the bound f = 0.25 + 100 (x1 - 0.25)^2, flat to rounding within ~1e-9
+  // of x1 = 0.25 (gradient ~1e-7): so a gradient tolerance of 1e-6, x1 to 1e-8.
+  o.gradient_tolerance = 1e-6;
+  o.upper = {0.5, INFINITY};
+  const auto r = pure::fit::lbfgs(rosenbrock, pure::from_host(std::vector<double>{-1.2, 1.0}), o);
+  EXPECT_EQ(r.reason, pure::fit::StopReason::gradient_tolerance) << r.message;
+  const std::vector<double> x = r.params.to_host<double>();
+  EXPECT_EQ(x[0], 0.5);
+  EXPECT_NEAR(x[1], 0.25, 1e-8);
+  EXPECT_NEAR(r.value, 0.25, 1e-14);
+
+  // A start outside the box is projected into it first; with x1 >= 0.3 the
+  // unconstrained minimum (1, 1) is feasible and reached from (0.5, 0.3).
+  o.gradient_tolerance = 1e-12;
+  o.lower = {-INFINITY, 0.3};
+  o.upper = {INFINITY, INFINITY};
+  const auto r2 = pure::fit::lbfgs(rosenbrock, pure::from_host(std::vector<double>{0.5, 0.0}), o);
+  EXPECT_TRUE(pure::fit::converged(r2.reason)) << r2.message;
+  EXPECT_LE(max_error_from_one(r2.params), 1e-10);
+}
+
+TEST(Lbfgs, BoxBoundsFromTreesShapedLikeTheParameters) {
+  // (a - 3)^2 + (b0 + 1)^2 + 10 (b1 - 2)^2 with a <= 1 and b >= 0: the
+  // separable minimum is a = 1, b = (0, 2).
+  const auto f = [](const Quadratic& q) {
+    const Array a = pure::astype(q.a, pure::DType::f64);
+    return pure::square(a - 3.0) + pure::sum(pure::from_host(std::vector<double>{1.0, 10.0}) *
+                                             pure::square(q.b - pure::from_host(std::vector<double>{-1.0, 2.0})));
+  };
+  const Quadratic q0{pure::zeros({}, pure::DType::f32), pure::ones({2}, pure::DType::f64)};
+  pure::fit::LbfgsOptions o;
+  o.upper =
+      pure::fit::ravel(Quadratic{pure::full({}, 1.0, pure::DType::f32), pure::full({2}, INFINITY, pure::DType::f64)});
+  o.lower =
+      pure::fit::ravel(Quadratic{pure::full({}, -INFINITY, pure::DType::f32), pure::zeros({2}, pure::DType::f64)});
+  const auto r = pure::fit::lbfgs(f, q0, o);
+  EXPECT_TRUE(pure::fit::converged(r.reason)) << r.message;
+  EXPECT_EQ(r.params.a.item<float>(), 1.0f);
+  const std::vector<double> b = r.params.b.to_host<double>();
+  EXPECT_EQ(b[0], 0.0);
+  EXPECT_NEAR(b[1], 2.0, 1e-7);
+  EXPECT_NEAR(r.value, 4.0 + 1.0, 1e-12);
+}
+
 TEST(Lbfgs, BadInputsAreClearErrors) {
   const Array ok = pure::from_host(std::vector<double>{1.0, 2.0});
   try {
@@ -153,6 +202,22 @@ TEST(Lbfgs, BadInputsAreClearErrors) {
     FAIL() << "expected an error";
   } catch (const pure::ValueError& e) {
     EXPECT_NE(std::string(e.what()).find("history"), std::string::npos) << e.what();
+  }
+  o.history = 10;
+  o.lower = {0.0, 3.0};
+  o.upper = {1.0, 2.0};
+  try {
+    pure::fit::lbfgs(rosenbrock, ok, o);
+    FAIL() << "expected an error";
+  } catch (const pure::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("lower[1] = 3"), std::string::npos) << e.what();
+  }
+  o.lower = {0.0};
+  try {
+    pure::fit::lbfgs(rosenbrock, ok, o);
+    FAIL() << "expected an error";
+  } catch (const pure::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("one bound per parameter (2), got 1 and 2"), std::string::npos) << e.what();
   }
   try {
     pure::fit::lbfgs([](const Array& x) { return pure::sum(pure::astype(x, pure::DType::f64)); },

@@ -7,7 +7,8 @@
 //   res.params, res.value, res.gradient_norm, res.iterations, res.evaluations, res.reason
 //
 // The solver works in f64 on the raveled parameters whatever the leaves' dtype.
-// Box bounds are not supported (see docs/fitting.md).
+// Optional box bounds (options.lower / upper) use an active-set projected
+// variant with a backtracking search along the projected path.
 #pragma once
 
 #include <functional>
@@ -36,6 +37,11 @@ struct LbfgsOptions {
   int max_line_search_evaluations = 20;
   /// Trace value_and_grad(f) once with pure::jit (f must then be traceable).
   bool jit = false;
+  /// Optional box bounds lower <= x <= upper on the raveled parameters (tree
+  /// leaf order; pure::fit::ravel(tree) makes them from trees shaped like the
+  /// parameters). Empty = unbounded; +-infinity = no bound on that entry.
+  /// With bounds, the active-set projected variant runs (see docs/fitting.md).
+  std::vector<double> lower, upper;
 
   LbfgsOptions& with_gradient_tolerance(double v) {
     gradient_tolerance = v;
@@ -62,7 +68,7 @@ template <class P>
 struct LbfgsResult {
   P params;                    ///< the solution
   double value = 0.0;          ///< f(params)
-  double gradient_norm = 0.0;  ///< max_i |grad_i| at params
+  double gradient_norm = 0.0;  ///< max_i |grad_i| at params (with bounds: of the projected gradient)
   int iterations = 0;
   int evaluations = 0;  ///< value-and-gradient evaluations (line searches included)
   StopReason reason = StopReason::max_iterations;
@@ -90,6 +96,13 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& f, const std::vector<double>& x0, 
 /// L-BFGS on a scalar function of the flat f64 parameter vector.
 LbfgsFlatResult lbfgs_flat(const FlatArrayFn& f, const std::vector<double>& x0, const LbfgsOptions& options);
 }  // namespace detail
+
+/// The leaves of a tree raveled into host doubles, in leaf order (the order of
+/// LbfgsOptions::lower / upper and of LmResult::covariance).
+template <class T>
+std::vector<double> ravel(const T& tree) {
+  return detail::ravel_to_host(tree_leaves(tree));
+}
 
 /// Minimises the scalar function f from params0 (a tree of float arrays).
 template <class F, class P>
