@@ -9,6 +9,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -229,6 +230,34 @@ class History {
   std::vector<double> alpha_;
 };
 
+// Moves to the accepted trial point, stores the curvature pair and returns
+// the tolerance that the step meets, if any. `gradient_norm` measures the
+// (projected, with bounds) gradient at the new point.
+template <class GradientNorm>
+std::optional<StopReason> advance(std::vector<double>& x, std::vector<double>& g, double& f,
+                                  const std::vector<double>& xt, const std::vector<double>& gt, double ft,
+                                  History& history, const LbfgsOptions& o, const GradientNorm& gradient_norm) {
+  const std::size_t n = x.size();
+  std::vector<double> s(n), y(n);
+  double smax = 0.0;
+  for (std::size_t j = 0; j < n; ++j) {
+    s[j] = xt[j] - x[j];
+    y[j] = gt[j] - g[j];
+    smax = std::max(smax, std::abs(s[j]));
+  }
+  const double sy = dot(s, y), f_old = f;
+  x = xt;
+  g = gt;
+  f = ft;
+  history.push(std::move(s), std::move(y), sy);
+  if (gradient_norm(x, g) <= o.gradient_tolerance * std::max(1.0, std::abs(f))) return StopReason::gradient_tolerance;
+  if (smax <= o.step_tolerance * std::max(1.0, inf_norm(x))) return StopReason::step_tolerance;
+  if (f_old - f <= o.value_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
+    return StopReason::value_tolerance;
+  }
+  return std::nullopt;
+}
+
 // L-BFGS with box bounds by projection, after the active-set projected
 // quasi-Newton method of D. Kim, S. Sra and I. S. Dhillon, "Tackling
 // box-constrained optimization via a new projected quasi-Newton approach",
@@ -306,24 +335,8 @@ LbfgsFlatResult lbfgs_bounded(const detail::ValueGradFn& fn, const std::vector<d
       if (nfev >= o.max_evaluations) return finish(StopReason::max_evaluations, iter - 1);
       return finish(StopReason::line_search_failed, iter - 1);
     }
-    std::vector<double> s(n), y(n);
-    double smax = 0.0;
-    for (std::size_t j = 0; j < n; ++j) {
-      s[j] = xt[j] - x[j];
-      y[j] = gt[j] - g[j];
-      smax = std::max(smax, std::abs(s[j]));
-    }
-    const double sy = dot(s, y), f_old = f;
-    x = xt;
-    g = gt;
-    f = ft;
-    history.push(std::move(s), std::move(y), sy);
-    if (projected_gradient_norm(x, g) <= o.gradient_tolerance * std::max(1.0, std::abs(f))) {
-      return finish(StopReason::gradient_tolerance, iter);
-    }
-    if (smax <= o.step_tolerance * std::max(1.0, inf_norm(x))) return finish(StopReason::step_tolerance, iter);
-    if (f_old - f <= o.value_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
-      return finish(StopReason::value_tolerance, iter);
+    if (const auto reason = advance(x, g, f, xt, gt, ft, history, o, projected_gradient_norm)) {
+      return finish(*reason, iter);
     }
   }
   return finish(StopReason::max_iterations, o.max_iterations);
@@ -432,26 +445,8 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
         return finish(ls == LineSearch::non_finite ? StopReason::non_finite : StopReason::line_search_failed, iter - 1);
       }
     }
-    // Curvature pair; skipped when s^T y is not safely positive (keeps H positive definite).
-    std::vector<double> s(n), y(n);
-    double smax = 0.0;
-    for (std::size_t j = 0; j < n; ++j) {
-      s[j] = xt[j] - x[j];
-      y[j] = gt[j] - g[j];
-      smax = std::max(smax, std::abs(s[j]));
-    }
-    const double sy = dot(s, y);
-    const double f_old = f;
-    x = xt;
-    g = gt;
-    f = ft;
-    history.push(std::move(s), std::move(y), sy);
-    if (inf_norm(g) <= o.gradient_tolerance * std::max(1.0, std::abs(f)))
-      return finish(StopReason::gradient_tolerance, iter);
-    if (smax <= o.step_tolerance * std::max(1.0, inf_norm(x))) return finish(StopReason::step_tolerance, iter);
-    if (f_old - f <= o.value_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
-      return finish(StopReason::value_tolerance, iter);
-    }
+    const auto max_abs = [](const std::vector<double>&, const std::vector<double>& gr) { return inf_norm(gr); };
+    if (const auto reason = advance(x, g, f, xt, gt, ft, history, o, max_abs)) return finish(*reason, iter);
     if (nfev >= o.max_evaluations) return finish(StopReason::max_evaluations, iter);
   }
   return finish(StopReason::max_iterations, o.max_iterations);

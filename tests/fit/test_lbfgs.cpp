@@ -61,15 +61,16 @@ struct Quadratic {
 };
 PURE_TREE(Quadratic, a, b)
 
+// (a - 3)^2 + (b0 + 1)^2 + 10 (b1 - 2)^2: minimum at a = 3, b = (-1, 2).
+Array quadratic(const Quadratic& q) {
+  const Array a = pure::astype(q.a, pure::DType::f64);
+  return pure::square(a - 3.0) + pure::sum(pure::from_host(std::vector<double>{1.0, 10.0}) *
+                                           pure::square(q.b - pure::from_host(std::vector<double>{-1.0, 2.0})));
+}
+
 TEST(Lbfgs, MinimisesOverATreeOfMixedDtypes) {
-  // (a - 3)^2 + (b0 + 1)^2 + 10 (b1 - 2)^2: minimum at a = 3, b = (-1, 2).
-  const auto f = [](const Quadratic& q) {
-    const Array a = pure::astype(q.a, pure::DType::f64);
-    return pure::square(a - 3.0) + pure::sum(pure::from_host(std::vector<double>{1.0, 10.0}) *
-                                             pure::square(q.b - pure::from_host(std::vector<double>{-1.0, 2.0})));
-  };
   const Quadratic q0{pure::zeros({}, pure::DType::f32), pure::zeros({2}, pure::DType::f64)};
-  const auto r = pure::fit::lbfgs(f, q0);
+  const auto r = pure::fit::lbfgs(quadratic, q0);
   EXPECT_TRUE(pure::fit::converged(r.reason)) << r.message;
   EXPECT_EQ(r.params.a.dtype(), pure::DType::f32);
   EXPECT_NEAR(r.params.a.item<float>(), 3.0f, 1e-6f);
@@ -160,18 +161,13 @@ TEST(Lbfgs, BoxBoundsStopAtTheConstrainedMinimum) {
 TEST(Lbfgs, BoxBoundsFromTreesShapedLikeTheParameters) {
   // (a - 3)^2 + (b0 + 1)^2 + 10 (b1 - 2)^2 with a <= 1 and b >= 0: the
   // separable minimum is a = 1, b = (0, 2).
-  const auto f = [](const Quadratic& q) {
-    const Array a = pure::astype(q.a, pure::DType::f64);
-    return pure::square(a - 3.0) + pure::sum(pure::from_host(std::vector<double>{1.0, 10.0}) *
-                                             pure::square(q.b - pure::from_host(std::vector<double>{-1.0, 2.0})));
-  };
   const Quadratic q0{pure::zeros({}, pure::DType::f32), pure::ones({2}, pure::DType::f64)};
   pure::fit::LbfgsOptions o;
   o.upper =
       pure::fit::ravel(Quadratic{pure::full({}, 1.0, pure::DType::f32), pure::full({2}, INFINITY, pure::DType::f64)});
   o.lower =
       pure::fit::ravel(Quadratic{pure::full({}, -INFINITY, pure::DType::f32), pure::zeros({2}, pure::DType::f64)});
-  const auto r = pure::fit::lbfgs(f, q0, o);
+  const auto r = pure::fit::lbfgs(quadratic, q0, o);
   EXPECT_TRUE(pure::fit::converged(r.reason)) << r.message;
   EXPECT_EQ(r.params.a.item<float>(), 1.0f);
   const std::vector<double> b = r.params.b.to_host<double>();

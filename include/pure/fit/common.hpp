@@ -36,6 +36,14 @@ std::string to_string(StopReason reason);
 /// means the solution is as good as f64 allows).
 bool converged(StopReason reason);
 
+/// What every solver reports about its run (a base of each result struct).
+struct RunInfo {
+  int iterations = 0;   ///< L-BFGS: iterations (one line search each); LM: Jacobian evaluations
+  int evaluations = 0;  ///< L-BFGS: value-and-gradient evaluations; LM: residual evaluations
+  StopReason reason = StopReason::max_iterations;
+  std::string message;  ///< to_string(reason)
+};
+
 namespace detail {
 
 /// A function of the flat f64 parameter vector (shape (p,)) returning an Array.

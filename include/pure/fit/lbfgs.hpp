@@ -54,25 +54,17 @@ struct LbfgsOptions {
 };
 
 /// Result of a flat (f64 vector) minimisation; see LbfgsResult.
-struct LbfgsFlatResult {
+struct LbfgsFlatResult : RunInfo {
   std::vector<double> x;
   double value = 0.0;
   double gradient_norm = 0.0;
-  int iterations = 0;
-  int evaluations = 0;
-  StopReason reason = StopReason::max_iterations;
-  std::string message;
 };
 
 template <class P>
-struct LbfgsResult {
+struct LbfgsResult : RunInfo {
   P params;                    ///< the solution
   double value = 0.0;          ///< f(params)
   double gradient_norm = 0.0;  ///< max_i |grad_i| at params (with bounds: of the projected gradient)
-  int iterations = 0;
-  int evaluations = 0;  ///< value-and-gradient evaluations (line searches included)
-  StopReason reason = StopReason::max_iterations;
-  std::string message;  ///< to_string(reason)
 };
 
 namespace detail {
@@ -116,10 +108,7 @@ LbfgsResult<P> lbfgs(F f, const P& params0, const LbfgsOptions& options = {}) {
   out.params = tree_unflatten(params0, detail::unravel_host(r.x, layout));
   out.value = r.value;
   out.gradient_norm = r.gradient_norm;
-  out.iterations = r.iterations;
-  out.evaluations = r.evaluations;
-  out.reason = r.reason;
-  out.message = std::move(r.message);
+  static_cast<RunInfo&>(out) = std::move(static_cast<RunInfo&>(r));
   return out;
 }
 

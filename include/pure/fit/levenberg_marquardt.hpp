@@ -47,7 +47,7 @@ struct LmOptions {
 };
 
 /// Result of a flat (f64 vector) fit; see LmResult.
-struct LmFlatResult {
+struct LmFlatResult : RunInfo {
   std::vector<double> x;
   std::vector<double> residuals;
   std::vector<double> covariance;  ///< p x p, row-major
@@ -56,10 +56,6 @@ struct LmFlatResult {
   double sigma2 = 0.0;
   std::int64_t num_residuals = 0;
   int rank = 0;
-  int iterations = 0;
-  int evaluations = 0;
-  StopReason reason = StopReason::max_iterations;
-  std::string message;
 };
 
 /// The result of levenberg_marquardt. The covariance is (J^T J)^-1 sigma^2 at
@@ -67,7 +63,7 @@ struct LmFlatResult {
 /// computed from a pivoted QR of J (no normal equations); a rank-deficient J
 /// gives NaN covariances for the unresolved parameters (rank < p).
 template <class P>
-struct LmResult {
+struct LmResult : RunInfo {
   P params;             ///< the solution
   P standard_errors;    ///< sqrt(diag(covariance)), shaped like params
   Array covariance;     ///< f64 (p, p), parameters in tree-leaf order, raveled
@@ -75,10 +71,6 @@ struct LmResult {
   double rss = 0.0;     ///< sum of squared residuals
   double sigma2 = 0.0;  ///< rss / (n - p) (NaN when n == p)
   int rank = 0;         ///< numerical rank of J
-  int iterations = 0;   ///< Jacobian evaluations
-  int evaluations = 0;  ///< residual evaluations
-  StopReason reason = StopReason::max_iterations;
-  std::string message;  ///< to_string(reason)
 };
 
 namespace detail {
@@ -124,10 +116,7 @@ LmResult<P> levenberg_marquardt(F residual, const P& params0, const LmOptions& o
   out.rss = r.rss;
   out.sigma2 = r.sigma2;
   out.rank = r.rank;
-  out.iterations = r.iterations;
-  out.evaluations = r.evaluations;
-  out.reason = r.reason;
-  out.message = std::move(r.message);
+  static_cast<RunInfo&>(out) = std::move(static_cast<RunInfo&>(r));
   return out;
 }
 
