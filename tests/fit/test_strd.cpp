@@ -304,8 +304,10 @@ TEST_F(Strd, CertifiedValuesToSixDigits) {
       pure::fit::LbfgsOptions lb;
       lb.jit = true;
       lb.gradient_tolerance = 0.0;
-      lb.max_iterations = 2000;
-      lb.max_evaluations = 3000;  // the runs that need more fail anyway (Hahn1, Nelson); keeps ASan runs short
+      lb.max_iterations = 1000;
+      // Passing runs need at most ~750 evaluations; the ones that would need
+      // more fail anyway (Hahn1, Nelson). Keeps sanitizer runs short.
+      lb.max_evaluations = 1500;
       const auto sos = [r](const Array& params) { return pure::sum(pure::square(r(params))); };
       const auto min = pure::fit::detail::lbfgs_flat(sos, x0, lb);
       const std::vector<double> jac = pure::fit::flat_jacobian(r, min.x);
