@@ -369,7 +369,8 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
   auto jacobian = [&](const std::vector<double>& at) {
     ++njev;
     if (!jac_fn) return flat_jacobian(residual_in, at, options.jacobian);
-    return jac_fn(from_host(at)).to_host<double>();
+    const Array j = jac_fn(from_host(at));  // f32 residuals give an f32 Jacobian
+    return (j.dtype() == DType::f64 ? j : lax::convert_element_type(j, DType::f64)).to_host<double>();
   };
   StopReason reason = StopReason::max_iterations;
   bool done = !all_finite(fvec);

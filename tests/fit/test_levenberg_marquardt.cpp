@@ -108,6 +108,25 @@ TEST(LevenbergMarquardt, ExactDataGiveTheGeneratingParameters) {
   }
 }
 
+// f32 parameters and f32 residuals: the solver still runs in f64 and returns
+// f32 leaves; the answer is the f64 one to f32 precision.
+TEST(LevenbergMarquardt, Float32ResidualsWorkWithAndWithoutJit) {
+  const Array x = pure::astype(pure::from_host(kX), pure::DType::f32);
+  const Array y = pure::astype(pure::from_host(kY), pure::DType::f32);
+  const auto residual = [x, y](const Line& p) { return p.a + p.b * x - y; };
+  const Line p0{pure::zeros({}, pure::DType::f32), pure::zeros({}, pure::DType::f32)};
+  const ClosedForm c = closed_form();
+  for (bool jit : {false, true}) {
+    pure::fit::LmOptions o;
+    o.jit = jit;
+    const auto fit = pure::fit::levenberg_marquardt(residual, p0, o);
+    EXPECT_TRUE(pure::fit::converged(fit.reason)) << fit.message;
+    EXPECT_EQ(fit.params.a.dtype(), pure::DType::f32);
+    EXPECT_NEAR(fit.params.a.item<float>(), c.a, 1e-5 * std::abs(c.a));
+    EXPECT_NEAR(fit.params.b.item<float>(), c.b, 1e-5 * std::abs(c.b));
+  }
+}
+
 TEST(LevenbergMarquardt, StopsAtTheIterationLimitAndSaysSo) {
   const Array x = pure::from_host(kX), y = pure::from_host(kY);
   const auto residual = [&](const Array& p) { return pure::exp(pure::index(p, 0) * x) - y; };
