@@ -10,6 +10,7 @@
 // Matrices are column-major: a(i, j) = a[i + j * rows].
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -275,6 +276,170 @@ std::vector<double> residual_host(const detail::FlatArrayFn& f, const std::vecto
   return {v.begin(), v.end()};
 }
 
+// Fills the result: solution, residuals, counts, and the covariance from the
+// Jacobian at the solution (one more evaluation: the loop's last Jacobian, if
+// any, belongs to the point before the last step). No jacobian: NaN covariance.
+void finish_fit(LmFlatResult& out, const std::vector<double>& x, const std::vector<double>& fvec, StopReason reason,
+                int njev, int nfev, const std::function<std::vector<double>(const std::vector<double>&)>& jacobian) {
+  const std::size_t n = x.size(), m = fvec.size();
+  out.x = x;
+  out.residuals = fvec;
+  out.num_residuals = static_cast<std::int64_t>(m);
+  out.rss = 0.0;
+  for (double v : fvec) out.rss += v * v;
+  out.iterations = njev;
+  out.evaluations = nfev;
+  out.reason = reason;
+  out.message = to_string(reason);
+  if (jacobian && all_finite(x) && all_finite(fvec)) {
+    const std::vector<double> j = jacobian(x);
+    if (all_finite(j)) {
+      Covariance c = least_squares_covariance(j, static_cast<std::int64_t>(m), static_cast<std::int64_t>(n), out.rss);
+      out.covariance = std::move(c.matrix);
+      out.standard_errors = std::move(c.standard_errors);
+      out.sigma2 = c.sigma2;
+      out.rank = c.rank;
+    }
+  }
+  if (out.covariance.empty()) {
+    out.covariance.assign(n * n, std::numeric_limits<double>::quiet_NaN());
+    out.standard_errors.assign(n, std::numeric_limits<double>::quiet_NaN());
+    out.sigma2 = std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+std::vector<double> host_f64(const Array& a) {
+  return (a.dtype() == DType::f64 ? a : lax::convert_element_type(a, DType::f64)).to_host<double>();
+}
+
+// Matrix-free Levenberg–Marquardt. Each iteration linearizes r at x once
+// (pure::linearize_flat: the residual plus a staged linear program), then
+// solves min ||J h + r||^2 + lambda ||h||^2 by CGLS (Hestenes & Stiefel 1952;
+// Björck, Numerical Methods for Least Squares Problems, 1996, sec. 7.4) on
+// the augmented system [J; sqrt(lambda) I] h = [-r; 0], using only J v
+// (Linearized::apply) and J^T u (Linearized::transpose). lambda follows
+// H. B. Nielsen's rule (IMM-REP-1999-05): after a step with gain ratio rho > 0,
+// lambda *= max(1/3, 1 - (2 rho - 1)^3), nu = 2; after a failed step,
+// lambda *= nu, nu *= 2. The predicted reduction ||r||^2 - ||r + J h||^2 comes
+// from CGLS's own residual, so it is exact for the inexact step.
+LmFlatResult levenberg_marquardt_matrix_free(const detail::FlatArrayFn& residual, const std::vector<double>& x0,
+                                             const LmOptions& options,
+                                             const detail::FlatArrayFn& residual_for_jacobian) {
+  const char* who = "pure::fit::levenberg_marquardt";
+  const std::size_t n = x0.size();
+  std::vector<double> x = x0;
+  std::vector<double> fvec = residual_host(residual, x, -1);
+  const std::size_t m = fvec.size();
+  if (m < n) {
+    throw ShapeError(std::string(who) + ": the residual function returned " + std::to_string(m) + " residuals for " +
+                     std::to_string(n) + " parameters; needs at least as many residuals");
+  }
+  const int max_cg = options.max_linear_iterations > 0 ? options.max_linear_iterations : static_cast<int>(2 * n);
+  int nfev = 1, nlin = 0;
+  StopReason reason = all_finite(fvec) ? StopReason::max_iterations : StopReason::non_finite;
+  double lambda = -1.0, nu = 2.0;
+  auto sq = [](const std::vector<double>& v) {
+    const double e = enorm(v);
+    return e * e;
+  };
+  while (reason == StopReason::max_iterations && nlin < options.max_iterations) {
+    const Linearized lin = linearize_flat(
+        [&](const std::vector<Array>& in) { return std::vector<Array>{residual(in[0])}; }, {from_host(x)});
+    ++nlin;
+    const auto jv = [&](const std::vector<double>& v) { return host_f64(lin.apply({from_host(v)})[0]); };
+    const auto jtu = [&](const std::vector<double>& u) {
+      const Array ct = from_host(u);
+      return host_f64(lin.transpose(
+          {lin.out_avals[0].dtype == DType::f64 ? ct : lax::convert_element_type(ct, lin.out_avals[0].dtype)})[0]);
+    };
+    std::vector<double> minus_r(m);
+    for (std::size_t i = 0; i < m; ++i) minus_r[i] = -fvec[i];
+    const std::vector<double> grad = jtu(minus_r);  // -J^T r
+    if (!all_finite(grad)) {
+      reason = StopReason::non_finite;
+      break;
+    }
+    double gmax = 0.0;
+    for (double v : grad) gmax = std::max(gmax, std::abs(v));
+    const double fnorm2 = sq(fvec);
+    if (gmax <= options.gradient_tolerance * std::max(1.0, fnorm2) || fnorm2 == 0.0 || gmax == 0.0) {
+      reason = StopReason::gradient_tolerance;
+      break;
+    }
+    if (lambda < 0.0) {
+      // First damping: 1e-3 times the Rayleigh quotient of J^T J along the gradient.
+      const double gg = sq(grad);
+      lambda = 1e-3 * sq(jv(grad)) / gg;
+      if (!(lambda > 0.0)) lambda = 1e-3;
+    }
+    for (;;) {
+      // CGLS on [J; sqrt(lambda) I] h = [-r; 0].
+      const double sl = std::sqrt(lambda);
+      std::vector<double> h(n, 0.0), top = minus_r, bottom(n, 0.0), s = grad, q = grad;
+      double gamma = sq(s);
+      const double gamma0 = gamma;
+      for (int k = 0; k < max_cg && gamma > 1e-30 * gamma0; ++k) {
+        const std::vector<double> t_top = jv(q);
+        double tt = sq(t_top);
+        for (std::size_t j = 0; j < n; ++j) tt += lambda * q[j] * q[j];
+        if (!(tt > 0.0)) break;
+        const double alpha = gamma / tt;
+        for (std::size_t j = 0; j < n; ++j) {
+          h[j] += alpha * q[j];
+          bottom[j] -= alpha * sl * q[j];
+        }
+        for (std::size_t i = 0; i < m; ++i) top[i] -= alpha * t_top[i];
+        s = jtu(top);
+        for (std::size_t j = 0; j < n; ++j) s[j] += sl * bottom[j];
+        const double gamma_new = sq(s);
+        for (std::size_t j = 0; j < n; ++j) q[j] = s[j] + (gamma_new / gamma) * q[j];
+        gamma = gamma_new;
+      }
+      std::vector<double> xt(n);
+      for (std::size_t j = 0; j < n; ++j) xt[j] = x[j] + h[j];
+      std::vector<double> ft = residual_host(residual, xt, static_cast<std::int64_t>(m));
+      ++nfev;
+      const double ft2 = all_finite(ft) ? sq(ft) : std::numeric_limits<double>::infinity();
+      const double predicted = fnorm2 - sq(top);  // ||r||^2 - ||r + J h||^2
+      const double actual = fnorm2 - ft2;
+      const double rho = predicted > 0.0 ? actual / predicted : -1.0;
+      const double hnorm = enorm(h), xnorm = enorm(x);
+      if (rho > 0.0) {
+        x = std::move(xt);
+        fvec = std::move(ft);
+        lambda *= std::max(1.0 / 3.0, 1.0 - std::pow(2.0 * rho - 1.0, 3));
+        nu = 2.0;
+        if (actual <= options.value_tolerance * fnorm2 && predicted <= options.value_tolerance * fnorm2) {
+          reason = StopReason::value_tolerance;
+        } else if (hnorm <= options.step_tolerance * (xnorm + options.step_tolerance)) {
+          reason = StopReason::step_tolerance;
+        }
+        break;
+      }
+      lambda *= nu;
+      nu *= 2.0;
+      if (hnorm <= kEps * (xnorm + kEps) || !std::isfinite(lambda) || nu > 1e30) {
+        reason = StopReason::no_further_progress;
+        break;
+      }
+      if (nfev >= options.max_evaluations) {
+        reason = StopReason::max_evaluations;
+        break;
+      }
+    }
+    if (reason == StopReason::max_iterations && nfev >= options.max_evaluations) reason = StopReason::max_evaluations;
+  }
+  LmFlatResult out;
+  std::function<std::vector<double>(const std::vector<double>&)> jacobian;
+  if (options.covariance) {
+    jacobian = [&](const std::vector<double>& at) {
+      return flat_jacobian(residual_for_jacobian, at, options.jacobian);
+    };
+  }
+  finish_fit(out, x, fvec, reason, nlin, nfev, jacobian);
+  return out;
+}
+
 }  // namespace
 
 std::vector<double> flat_jacobian(const detail::FlatArrayFn& residual, const std::vector<double>& x,
@@ -344,6 +509,14 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
   if (options.max_iterations < 1 || options.max_evaluations < 1 || !(options.initial_step_factor > 0.0)) {
     throw ValueError(std::string(who) +
                      ": options max_iterations and max_evaluations must be >= 1 and initial_step_factor > 0");
+  }
+  if (options.max_linear_iterations < 0) {
+    throw ValueError(std::string(who) + ": options max_linear_iterations must be >= 0, got " +
+                     std::to_string(options.max_linear_iterations));
+  }
+  if (options.matrix_free) {
+    return levenberg_marquardt_matrix_free(options.jit ? FlatArrayFn(pure::jit(residual_in)) : residual_in, x0, options,
+                                           residual_in);
   }
   FlatArrayFn residual = residual_in;
   FlatArrayFn jac_fn;
@@ -488,31 +661,7 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
       if (ratio >= 1e-4) break;
     }
   }
-  out.x = x;
-  out.residuals = fvec;
-  out.rss = 0.0;
-  for (double v : fvec) out.rss += v * v;
-  out.iterations = njev;
-  out.evaluations = nfev;
-  out.reason = reason;
-  out.message = to_string(reason);
-  // The covariance from the Jacobian at the solution (one more evaluation:
-  // the loop's last Jacobian belongs to the point before the last step).
-  if (all_finite(x) && all_finite(fvec)) {
-    const std::vector<double> j = jacobian(x);
-    if (all_finite(j)) {
-      Covariance c = least_squares_covariance(j, static_cast<std::int64_t>(m), static_cast<std::int64_t>(n), out.rss);
-      out.covariance = std::move(c.matrix);
-      out.standard_errors = std::move(c.standard_errors);
-      out.sigma2 = c.sigma2;
-      out.rank = c.rank;
-    }
-  }
-  if (out.covariance.empty()) {
-    out.covariance.assign(n * n, std::numeric_limits<double>::quiet_NaN());
-    out.standard_errors.assign(n, std::numeric_limits<double>::quiet_NaN());
-    out.sigma2 = std::numeric_limits<double>::quiet_NaN();
-  }
+  finish_fit(out, x, fvec, reason, njev, nfev, options.covariance ? std::function(jacobian) : nullptr);
   return out;
 }
 

@@ -127,6 +127,45 @@ TEST(LevenbergMarquardt, Float32ResidualsWorkWithAndWithoutJit) {
   }
 }
 
+// The matrix-free variant (CGLS on J v and J^T u products) reaches the same
+// closed-form answers; its covariance comes from the dense J at the end.
+TEST(LevenbergMarquardt, MatrixFreeMatchesTheClosedFormAndExactData) {
+  const Array x = pure::from_host(kX), y = pure::from_host(kY);
+  const Line p0{pure::zeros({}, pure::DType::f64), pure::zeros({}, pure::DType::f64)};
+  pure::fit::LmOptions o;
+  o.matrix_free = true;
+  const auto fit = pure::fit::levenberg_marquardt([&](const Line& p) { return p.a + p.b * x - y; }, p0, o);
+  const ClosedForm c = closed_form();
+  EXPECT_TRUE(pure::fit::converged(fit.reason)) << fit.message;
+  // Looser than the dense solver's 1e-12: the run ends on the value test with
+  // the last step still slightly damped (lambda > 0), about 1e-10 short.
+  EXPECT_NEAR(fit.params.a.item<double>(), c.a, 1e-9 * std::abs(c.a));
+  EXPECT_NEAR(fit.params.b.item<double>(), c.b, 1e-9 * std::abs(c.b));
+  EXPECT_NEAR(fit.standard_errors.b.item<double>(), std::sqrt(c.var_b), 1e-8 * std::sqrt(c.var_b));
+
+  std::vector<double> xs, ys;
+  for (int i = 0; i < 20; ++i) {
+    xs.push_back(0.2 * i);
+    ys.push_back(2.5 * std::exp(-1.3 * 0.2 * i) + 0.7);
+  }
+  const Array xe = pure::from_host(xs), ye = pure::from_host(ys);
+  for (bool jit : {false, true}) {
+    o.jit = jit;
+    o.covariance = false;
+    const auto e = pure::fit::levenberg_marquardt(
+        [xe, ye](const Array& p) {
+          return pure::index(p, 0) * pure::exp(-pure::index(p, 1) * xe) + pure::index(p, 2) - ye;
+        },
+        pure::from_host(std::vector<double>{1.0, 0.5, 0.0}), o);
+    EXPECT_TRUE(pure::fit::converged(e.reason)) << e.message;
+    const std::vector<double> p = e.params.to_host<double>();
+    EXPECT_NEAR(p[0], 2.5, 1e-10);
+    EXPECT_NEAR(p[1], 1.3, 1e-10);
+    EXPECT_NEAR(p[2], 0.7, 1e-10);
+    EXPECT_TRUE(std::isnan(e.standard_errors.to_host<double>()[0]));  // covariance = false
+  }
+}
+
 TEST(LevenbergMarquardt, StopsAtTheIterationLimitAndSaysSo) {
   const Array x = pure::from_host(kX), y = pure::from_host(kY);
   const auto residual = [&](const Array& p) { return pure::exp(pure::index(p, 0) * x) - y; };

@@ -44,6 +44,17 @@ struct LmOptions {
   /// Trace the residual and Jacobian once with pure::jit and reuse the
   /// programs (the residual function must then be traceable: no item()).
   bool jit = false;
+  /// Matrix-free variant for many parameters: J is never formed; each
+  /// iteration linearizes the residual once and solves the damped step by
+  /// CGLS with products J v and J^T u (see docs/fitting.md). Levenberg damping
+  /// (D = I) with Nielsen's update of lambda, instead of lmder's scaled trust
+  /// region. `jacobian` is not used by the iterations.
+  bool matrix_free = false;
+  /// Matrix-free: CGLS iterations per step (0: twice the parameter count).
+  int max_linear_iterations = 0;
+  /// Compute the covariance and standard errors at the solution (needs the
+  /// dense n x p Jacobian once; turn off for large matrix-free problems).
+  bool covariance = true;
 };
 
 /// Result of a flat (f64 vector) fit; see LmResult.
