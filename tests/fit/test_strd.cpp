@@ -302,7 +302,7 @@ TEST_F(Strd, CertifiedValuesToSixDigits) {
       row.lm_reason = pure::fit::to_string(fit.reason).substr(0, pure::fit::to_string(fit.reason).find(':'));
       lm.matrix_free = true;
       // 200 linearizations keep the run short; with the default 1000, three
-      // more runs pass (Kirby2 needs ~250, MGH17 and Bennett5 more).
+      // more runs pass (MGH17 start 1, Bennett5).
       lm.max_iterations = 200;
       const auto mf = pure::fit::detail::levenberg_marquardt_flat(r, x0, lm);
       row.mf_digits = digits(p, mf.x, mf.standard_errors);
