@@ -13,6 +13,7 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -322,9 +323,16 @@ std::vector<double> host_f64(const Array& a) {
 // lambda *= max(1/3, 1 - (2 rho - 1)^3), nu = 2; after a failed step,
 // lambda *= nu, nu *= 2. The predicted reduction ||r||^2 - ||r + J h||^2 comes
 // from CGLS's own residual, so it is exact for the inexact step.
+// Jitted Jacobian products for the matrix-free solver: x and the vector are
+// both arguments, so each program is traced once for the whole run.
+struct JacobianProducts {
+  std::function<Array(const Array&, const Array&)> jv, jtu;
+  DType residual_dtype;
+};
+
 LmFlatResult levenberg_marquardt_matrix_free(const detail::FlatArrayFn& residual, const std::vector<double>& x0,
-                                             const LmOptions& options,
-                                             const detail::FlatArrayFn& residual_for_jacobian) {
+                                             const LmOptions& options, const detail::FlatArrayFn& residual_for_jacobian,
+                                             const std::optional<JacobianProducts>& products) {
   const char* who = "pure::fit::levenberg_marquardt";
   const std::size_t n = x0.size();
   std::vector<double> x = x0;
@@ -343,14 +351,23 @@ LmFlatResult levenberg_marquardt_matrix_free(const detail::FlatArrayFn& residual
     return e * e;
   };
   while (reason == StopReason::max_iterations && nlin < options.max_iterations) {
-    const Linearized lin = linearize_flat(
-        [&](const std::vector<Array>& in) { return std::vector<Array>{residual(in[0])}; }, {from_host(x)});
+    // J v and J^T u at x: from one linearization per iteration, or (jit) from
+    // two programs traced once, jvp and vjp of r taking x as an argument.
+    std::optional<Linearized> lin;
+    if (!products) {
+      lin.emplace(linearize_flat([&](const std::vector<Array>& in) { return std::vector<Array>{residual(in[0])}; },
+                                 {from_host(x)}));
+    }
     ++nlin;
-    const auto jv = [&](const std::vector<double>& v) { return host_f64(lin.apply({from_host(v)})[0]); };
+    const Array xa = from_host(x);
+    const DType rdtype = products ? products->residual_dtype : lin->out_avals[0].dtype;
+    const auto jv = [&](const std::vector<double>& v) {
+      return host_f64(products ? products->jv(xa, from_host(v)) : lin->apply({from_host(v)})[0]);
+    };
     const auto jtu = [&](const std::vector<double>& u) {
-      const Array ct = from_host(u);
-      return host_f64(lin.transpose(
-          {lin.out_avals[0].dtype == DType::f64 ? ct : lax::convert_element_type(ct, lin.out_avals[0].dtype)})[0]);
+      Array ct = from_host(u);
+      if (rdtype != DType::f64) ct = lax::convert_element_type(ct, rdtype);
+      return host_f64(products ? products->jtu(xa, ct) : lin->transpose({ct})[0]);
     };
     std::vector<double> minus_r(m);
     for (std::size_t i = 0; i < m; ++i) minus_r[i] = -fvec[i];
@@ -515,8 +532,14 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
                      std::to_string(options.max_linear_iterations));
   }
   if (options.matrix_free) {
-    return levenberg_marquardt_matrix_free(options.jit ? FlatArrayFn(pure::jit(residual_in)) : residual_in, x0, options,
-                                           residual_in);
+    if (!options.jit) return levenberg_marquardt_matrix_free(residual_in, x0, options, residual_in, std::nullopt);
+    JacobianProducts products;
+    products.jv =
+        pure::jit([residual_in](const Array& x, const Array& v) { return pure::jvp(residual_in, x, v).second; });
+    products.jtu = pure::jit(
+        [residual_in](const Array& x, const Array& u) { return std::get<0>(pure::vjp(residual_in, x).second(u)); });
+    products.residual_dtype = residual_in(from_host(x0)).dtype();
+    return levenberg_marquardt_matrix_free(pure::jit(residual_in), x0, options, residual_in, products);
   }
   FlatArrayFn residual = residual_in;
   FlatArrayFn jac_fn;
