@@ -371,6 +371,10 @@ LbfgsFlatResult lbfgs_host(const ValueGradFn& fn, const std::vector<double>& x0,
     throw ValueError(std::string(who) + ": options need 0 < wolfe_c1 < wolfe_c2 < 1, got " +
                      std::to_string(o.wolfe_c1) + " and " + std::to_string(o.wolfe_c2));
   }
+  if (o.max_iterations < 1 || o.max_evaluations < 1 || o.max_line_search_evaluations < 1) {
+    throw ValueError(std::string(who) +
+                     ": options max_iterations, max_evaluations and max_line_search_evaluations must be >= 1");
+  }
   if (!(o.gradient_tolerance >= 0.0 && o.step_tolerance >= 0.0 && o.value_tolerance >= 0.0)) {
     throw ValueError(std::string(who) +
                      ": options gradient_tolerance, step_tolerance and value_tolerance must be >= 0");

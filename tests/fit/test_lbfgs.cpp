@@ -200,6 +200,14 @@ TEST(Lbfgs, BadInputsAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("history"), std::string::npos) << e.what();
   }
   o.history = 10;
+  o.max_line_search_evaluations = 0;
+  try {
+    pure::fit::lbfgs(rosenbrock, ok, o);
+    FAIL() << "expected an error";
+  } catch (const pure::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("max_line_search_evaluations"), std::string::npos) << e.what();
+  }
+  o.max_line_search_evaluations = 20;
   o.lower = {0.0, 3.0};
   o.upper = {1.0, 2.0};
   try {

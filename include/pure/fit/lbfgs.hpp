@@ -3,7 +3,9 @@
 // parameters; values and gradients come from pure::value_and_grad.
 //
 //   auto rosen = [](const pure::Array& x) { ... return scalar; };
-//   auto res = pure::fit::lbfgs(rosen, x0, pure::fit::LbfgsOptions{}.with_gradient_tolerance(1e-12));
+//   pure::fit::LbfgsOptions options;
+//   options.gradient_tolerance = 1e-12;
+//   auto res = pure::fit::lbfgs(rosen, x0, options);
 //   res.params, res.value, res.gradient_norm, res.iterations, res.evaluations, res.reason
 //
 // The solver works in f64 on the raveled parameters whatever the leaves' dtype.
@@ -42,15 +44,6 @@ struct LbfgsOptions {
   /// parameters). Empty = unbounded; +-infinity = no bound on that entry.
   /// With bounds, the active-set projected variant runs (see docs/fitting.md).
   std::vector<double> lower, upper;
-
-  LbfgsOptions& with_gradient_tolerance(double v) {
-    gradient_tolerance = v;
-    return *this;
-  }
-  LbfgsOptions& with_max_iterations(int v) {
-    max_iterations = v;
-    return *this;
-  }
 };
 
 /// Result of a flat (f64 vector) minimisation; see LbfgsResult.
