@@ -115,8 +115,9 @@ Array rational_cubic(const Array& p, const Array& x) {  // Hahn1, Thurber
 Array chwirut(const Array& p, const Array& x) { return pure::exp(-b(p, 1) * x) / (b(p, 2) + b(p, 3) * x); }
 Array saturating(const Array& p, const Array& x) { return b(p, 1) * (1.0 - pure::exp(-b(p, 2) * x)); }
 
+constexpr double pi = 3.141592653589793238462643383279;  // as Roszman1.dat writes it
+
 const std::map<std::string, Model>& models() {
-  constexpr double pi = 3.141592653589793238462643383279;
   static const std::map<std::string, Model> m = {
       {"Misra1a", [](const Array& p, const std::vector<Array>& x) { return saturating(p, x[0]); }},
       {"Chwirut2", [](const Array& p, const std::vector<Array>& x) { return chwirut(p, x[0]); }},
@@ -154,11 +155,11 @@ const std::map<std::string, Model>& models() {
          return b(p, 1) * b(p, 2) * x[0] / (1.0 + b(p, 2) * x[0]);
        }},
       {"Roszman1",
-       [pi](const Array& p, const std::vector<Array>& x) {
+       [](const Array& p, const std::vector<Array>& x) {
          return b(p, 1) - b(p, 2) * x[0] - pure::arctan(b(p, 3) / (x[0] - b(p, 4))) / pi;
        }},
       {"ENSO",
-       [pi](const Array& p, const std::vector<Array>& x) {
+       [](const Array& p, const std::vector<Array>& x) {
          const Array t = 2.0 * pi * x[0];
          return b(p, 1) + b(p, 2) * pure::cos(t / 12.0) + b(p, 3) * pure::sin(t / 12.0) +
                 b(p, 5) * pure::cos(t / b(p, 4)) + b(p, 6) * pure::sin(t / b(p, 4)) +
