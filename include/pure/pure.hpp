@@ -19,6 +19,7 @@
 #if PURE_HAVE_HDF5
 #include <pure/io/checkpoint.hpp>
 #endif
+#include <pure/fit/fit.hpp>
 #include <pure/nn/nn.hpp>
 #include <pure/optim/optim.hpp>
 #include <pure/ops/lax.hpp>

@@ -801,6 +801,43 @@ Tree load(const std::string& path, Metadata* meta) {
   return detail::tree_of(detail::read_checkpoint(path, meta), path);
 }
 
+Array read_hdf5_dataset(const std::string& file, const std::string& dataset, DType dtype) {
+  using namespace detail;
+  if (dtype == DType::boolean) throw ValueError("pure::io::read_hdf5_dataset: dtype must be numeric, not bool");
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  QuietHdf5 quiet;
+  if (::access(file.c_str(), R_OK) != 0) fail(file, "cannot open: " + errno_text());
+  Hid fid = check(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, file, "HDF5 cannot open it");
+  if (H5Lexists(fid.get(), dataset.c_str(), H5P_DEFAULT) <= 0) {
+    std::string names;
+    H5G_info_t info{};
+    if (H5Gget_info(fid.get(), &info) >= 0) {
+      for (hsize_t i = 0; i < info.nlinks && i < 20; ++i) {
+        char name[256] = {};
+        H5Lget_name_by_idx(fid.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+        names += (names.empty() ? "" : ", ") + std::string(name);
+      }
+    }
+    fail(file, "no dataset '" + dataset + "' (the file has: " + names + ")");
+  }
+  Hid d = check(H5Dopen2(fid.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose, file, "'" + dataset + "' is not a dataset");
+  Hid ftype = check(H5Dget_type(d.get()), H5Tclose, file, "cannot read the type of '" + dataset + "'");
+  const H5T_class_t cls = H5Tget_class(ftype.get());
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) fail(file, "dataset '" + dataset + "' is not numeric");
+  Hid space = check(H5Dget_space(d.get()), H5Sclose, file, "cannot read the shape of '" + dataset + "'");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0 || rank > 32) fail(file, "dataset '" + dataset + "' has an unreadable shape");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  const Shape shape(std::vector<std::int64_t>(dims.begin(), dims.end()));
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(shape.size()) * dtype_size(dtype));
+  if (!bytes.empty()) {
+    check(H5Dread(d.get(), memory_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), file,
+          "cannot read dataset '" + dataset + "' as " + dtype_tag(dtype));
+  }
+  return array_from_bytes(bytes, shape, dtype);
+}
+
 Metadata load_metadata(const std::string& path) {
   Metadata meta;
   detail::read_checkpoint(path, &meta);

@@ -87,6 +87,13 @@ T load(const std::string& path, const T& like, Metadata* meta = nullptr) {
 /// Only the metadata of `path` (the whole file is still verified).
 Metadata load_metadata(const std::string& path);
 
+/// A numeric dataset of any HDF5 file (not only pure's: data files made by
+/// h5py, MATLAB, simulation codes), converted to `dtype` by HDF5 (f64 by
+/// default). `dataset` is a path inside the file ("run1/energies"). Errors name
+/// the file and the dataset, and list the datasets at the top level when the
+/// name is not found.
+Array read_hdf5_dataset(const std::string& file, const std::string& dataset, DType dtype = DType::f64);
+
 /// Step-numbered checkpoints in a directory: `dir/ckpt_<step>.h5`.
 ///
 ///   CheckpointManager ckpt("run", {.keep_last_n = 3, .every_n_steps = 100});
