@@ -1,0 +1,144 @@
+// pure-fit end to end: --demo recovers its parameters, a real CSV fit, and a
+// run killed (SIGTERM, SIGKILL) and resumed ends with bitwise the same
+// parameters, loss history and results as an uninterrupted run.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pure/pure.hpp>
+
+extern char** environ;
+
+namespace {
+
+const std::string kTool = PURE_FIT_TOOL;
+const std::string kData = PURE_FIT_TEST_DATA;
+
+pid_t spawn(std::vector<std::string> args) {
+  args.insert(args.begin(), kTool);
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);  // progress lines
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, kTool.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + kTool);
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+int run(const std::vector<std::string>& args) { return wait_status(spawn(args)); }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+std::vector<double> leaf(const pure::Tree& t, const std::string& a, const std::string& b = "") {
+  const pure::Tree& x = b.empty() ? t[a] : t[a][b];
+  return pure::astype(x.array(), pure::DType::f64).to_host<double>();
+}
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/pure-fit-test-XXXXXX";
+  return ::mkdtemp(tmpl);
+}
+
+}  // namespace
+
+TEST(PureFit, DemoRecoversItsParameters) {
+  const std::string out = temp_dir();
+  ASSERT_EQ(run({"--demo", "--output.dir", out}), 0);
+  pure::io::Metadata meta;
+  const pure::Tree r = pure::io::load(out + "/results.h5", &meta);
+  EXPECT_EQ(r["params"].keys(), (std::vector<std::string>{"amplitude", "tau", "background"}));
+  // The demo's truth (models/exp_decay.cpp) within 3 standard errors, checked here independently.
+  const double truth[] = {5.0, 2.5, 0.8};
+  const char* names[] = {"amplitude", "tau", "background"};
+  for (int i = 0; i < 3; ++i) {
+    const double f = leaf(r, "params", names[i])[0], se = leaf(r, "standard_errors", names[i])[0];
+    EXPECT_GT(se, 0.0);
+    EXPECT_LE(std::abs(f - truth[i]), 3 * se) << names[i];
+  }
+  EXPECT_EQ(std::get<std::string>(meta.attributes.at("solver")), "lm");
+  EXPECT_NE(slurp(out + "/loss.csv").find("step,loss\n0,"), std::string::npos);
+  std::system(("rm -rf " + out).c_str());
+}
+
+TEST(PureFit, FitsACsvFileToItsExactParameters) {
+  const std::string out = temp_dir();
+  ASSERT_EQ(::chdir(kData.c_str()), 0);
+  ASSERT_EQ(run({"--config", "good.toml", "--output.dir", out}), 0);
+  const pure::Tree r = pure::io::load(out + "/results.h5");
+  // decay.csv holds 3 exp(-t / 1.5) + 0.5 to 10 digits.
+  EXPECT_NEAR(leaf(r, "params", "amplitude")[0], 3.0, 1e-7);
+  EXPECT_NEAR(leaf(r, "params", "tau")[0], 1.5, 1e-7);
+  EXPECT_NEAR(leaf(r, "params", "background")[0], 0.5, 1e-7);
+  std::system(("rm -rf " + out).c_str());
+}
+
+TEST(PureFit, KilledAndResumedRunEndsBitwiseLikeAnUninterruptedOne) {
+  const std::vector<std::string> job{"--demo", "--solver.name",          "adam", "--solver.steps",
+                                     "6000",   "--solver.learning_rate", "0.05", "--output.checkpoint_every",
+                                     "500"};
+  auto with_dir = [&](const std::string& dir) {
+    std::vector<std::string> a = job;
+    a.insert(a.end(), {"--output.dir", dir});
+    return a;
+  };
+  const std::string ref = temp_dir();
+  ASSERT_EQ(run(with_dir(ref)), 0);
+  const pure::Tree want = pure::io::load(ref + "/results.h5");
+  const std::string want_csv = slurp(ref + "/loss.csv");
+
+  int interrupted = 0;
+  for (int sig : {SIGTERM, SIGKILL, SIGINT}) {
+    for (int ms : {150, 500}) {
+      const std::string dir = temp_dir();
+      const pid_t pid = spawn(with_dir(dir));
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      ::kill(pid, sig);
+      const int status = wait_status(pid);
+      if (status != 0) {
+        ++interrupted;
+        EXPECT_EQ(status, 128 + sig);  // SIGTERM/SIGINT: checkpoint, then 128 + signal
+        std::vector<std::string> again = with_dir(dir);
+        again.push_back("--resume");
+        ASSERT_EQ(run(again), 0) << "signal " << sig << " at " << ms << " ms";
+      }
+      const pure::Tree got = pure::io::load(dir + "/results.h5");
+      for (const char* p : {"amplitude", "tau", "background"})
+        EXPECT_EQ(leaf(got, "params", p), leaf(want, "params", p)) << p << ", signal " << sig << " at " << ms;
+      EXPECT_EQ(leaf(got, "loss_history"), leaf(want, "loss_history"));
+      EXPECT_EQ(slurp(dir + "/loss.csv"), want_csv);
+      std::system(("rm -rf " + dir).c_str());
+    }
+  }
+  EXPECT_GE(interrupted, 3);  // most kills land mid-run (the run takes about 1 s)
+  std::system(("rm -rf " + ref).c_str());
+}
