@@ -352,3 +352,18 @@ TEST(Io, CheckpointManagerKeepsLastNAndSkipsDamaged) {
   EXPECT_EQ(ckpt.restore(&typed, like), std::optional<std::int64_t>(20));
   EXPECT_THROW(io::CheckpointManager(dir.file("z"), -1, 1), pure::ValueError);
 }
+
+TEST(Io, ReadsDatasetsOfAnyHdf5File) {
+  TempDir dir;
+  const std::string f = dir.file("data.h5");
+  io::save(f, pure_test::sample_tree());
+  // An i32 dataset read as f64, and a nested path.
+  const Array a = io::read_hdf5_dataset(f, "ints/i32");
+  EXPECT_EQ(a.dtype(), DType::f64);
+  EXPECT_EQ(a.to_host<double>(), (std::vector<double>{-2147483648.0, -1.0, 0.0, 7.0}));
+  EXPECT_EQ(io::read_hdf5_dataset(f, "params/Dense_0/kernel", DType::f32).shape(), (Shape{2, 3}));
+  const std::string m = error_of([&] { io::read_hdf5_dataset(f, "energies"); });
+  EXPECT_NE(m.find("no dataset 'energies'"), std::string::npos) << m;
+  EXPECT_NE(m.find("ints"), std::string::npos) << m;  // the names it has
+  EXPECT_NE(error_of([&] { io::read_hdf5_dataset(dir.file("none.h5"), "x"); }).find("none.h5"), std::string::npos);
+}
