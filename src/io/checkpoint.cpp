@@ -150,13 +150,6 @@ std::string join(const std::vector<std::string>& path) {
   return out.empty() ? "/" : out;
 }
 
-Hid string_type() {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return Hid(t, H5Tclose);
-}
-
 // bool as h5py stores numpy bools: an 8-bit enum {FALSE = 0, TRUE = 1}.
 Hid bool_type() {
   hid_t t = H5Tenum_create(H5T_NATIVE_INT8);
@@ -166,13 +159,29 @@ Hid bool_type() {
   return Hid(t, H5Tclose);
 }
 
+// Strings are fixed-length (UTF-8, null-padded), never variable-length: those
+// live in HDF5's global heap, whose reader crashes on damaged heap entries
+// (found by tests/io/fuzz), and pure refuses to read them.
+Hid fixed_string_type(std::size_t size) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, size == 0 ? 1 : size);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  return Hid(t, H5Tclose);
+}
+
 void write_string_attr(hid_t obj, const char* name, const std::string& value, const std::string& file) {
-  Hid type = string_type();
+  // Attributes live in the object header, which HDF5 limits to 64 KiB.
+  if (value.size() > 60000) {
+    fail(file, std::string("attribute ") + name + ": strings are limited to 60000 bytes, got " +
+                   std::to_string(value.size()));
+  }
+  Hid type = fixed_string_type(value.size());
   Hid space = check(H5Screate(H5S_SCALAR), H5Sclose, file, "cannot create a dataspace");
   Hid attr = check(H5Acreate2(obj, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, file,
                    std::string("cannot create attribute ") + name);
-  const char* p = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &p), file, std::string("cannot write attribute ") + name);
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  check(H5Awrite(attr.get(), type.get(), padded.data()), file, std::string("cannot write attribute ") + name);
 }
 
 template <class T>
@@ -184,19 +193,14 @@ void write_scalar_attr(hid_t obj, const char* name, hid_t type, const T& value, 
 }
 
 std::string read_string_attr(hid_t attr, const std::string& file, const std::string& what) {
-  Hid type = string_type();
   Hid ftype = check(H5Aget_type(attr), H5Tclose, file, what);
   if (H5Tget_class(ftype.get()) != H5T_STRING) fail(file, what + " is not a string");
-  if (H5Tis_variable_str(ftype.get()) > 0) {
-    char* p = nullptr;
-    check(H5Aread(attr, type.get(), &p), file, "cannot read " + what);
-    std::string out = p != nullptr ? p : "";
-    H5free_memory(p);
-    return out;
-  }
+  if (H5Tis_variable_str(ftype.get()) != 0) fail(file, what + " is a variable-length string (pure writes none)");
   const std::size_t n = H5Tget_size(ftype.get());
+  if (n == 0 || n > 65536) fail(file, what + " has an impossible size");
+  Hid mtype = fixed_string_type(n);
   std::string out(n, '\0');
-  check(H5Aread(attr, ftype.get(), out.data()), file, "cannot read " + what);
+  check(H5Aread(attr, mtype.get(), out.data()), file, "cannot read " + what);
   out.resize(std::strlen(out.c_str()));
   return out;
 }
@@ -820,7 +824,8 @@ Array read_hdf5_dataset(const std::string& file, const std::string& dataset, DTy
     }
     fail(file, "no dataset '" + dataset + "' (the file has: " + names + ")");
   }
-  Hid d = check(H5Dopen2(fid.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose, file, "'" + dataset + "' is not a dataset");
+  Hid d =
+      check(H5Dopen2(fid.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose, file, "'" + dataset + "' is not a dataset");
   Hid ftype = check(H5Dget_type(d.get()), H5Tclose, file, "cannot read the type of '" + dataset + "'");
   const H5T_class_t cls = H5Tget_class(ftype.get());
   if (cls != H5T_INTEGER && cls != H5T_FLOAT) fail(file, "dataset '" + dataset + "' is not numeric");

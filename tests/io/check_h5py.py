@@ -45,14 +45,16 @@ def main(path):
         f.id.links.iterate(lambda name: order.append(name.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
         if order[:6] != ["params", "ints", "mask", "step", "empty", "no_params"]:
             errors.append(f"creation order {order}")
-        a = f.attrs
+        # pure writes fixed-length UTF-8 strings, which h5py returns as bytes.
+        a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        gen = lambda name: f["pure_keys/" + name].attrs["generator"].decode()  # noqa: E731
         if a["pure_format"] != "pure-checkpoint" or a["step"] != 1200 or a["loss"] != 0.125:
             errors.append(f"root attributes {dict(a)}")
         if a["config"] != 'lr = 1e-3\nmodel = "mlp"':
             errors.append(f"config attribute {a['config']!r}")
-        if list(f["pure_keys/train"][()]) != [0, 42] or f["pure_keys/train"].attrs["generator"] != "threefry2x32":
+        if list(f["pure_keys/train"][()]) != [0, 42] or gen("train") != "threefry2x32":
             errors.append("key 'train'")
-        if list(f["pure_keys/data"][()]) != [0xDEADBEEF, 7] or f["pure_keys/data"].attrs["generator"] != "philox4x32":
+        if list(f["pure_keys/data"][()]) != [0xDEADBEEF, 7] or gen("data") != "philox4x32":
             errors.append("key 'data'")
     with open(path, "rb") as raw:
         head = raw.read(512).split(b"\n")[0].decode()

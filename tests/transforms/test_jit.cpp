@@ -14,6 +14,7 @@
 #include <pure/transforms/jit.hpp>
 
 #include "same_bits.hpp"
+#include "small_mlp.hpp"
 
 namespace {
 
@@ -24,16 +25,7 @@ using pure::Tree;
 
 using pure_test::expect_same_bits;
 
-Tree mlp_params(std::uint32_t seed) {
-  namespace r = pure::random;
-  const r::Key k = r::key(seed);
-  Tree p;
-  p["dense0"]["w"] = r::normal(r::fold_in(k, 0), Shape{8, 16}) * 0.3;
-  p["dense0"]["b"] = r::normal(r::fold_in(k, 1), Shape{16}) * 0.1;
-  p["dense1"]["w"] = r::normal(r::fold_in(k, 2), Shape{16, 1}) * 0.3;
-  p["dense1"]["b"] = pure::zeros({1});
-  return p;
-}
+Tree mlp_params(std::uint32_t seed) { return pure_test::small_mlp_params(seed); }
 
 // An MLP loss with a repeated subexpression and some dead code, so the passes act.
 Array mlp_loss(const Tree& p, const Array& x, const Array& y) {

@@ -20,6 +20,7 @@
 #include <pure/transforms/jit.hpp>
 
 #include "same_bits.hpp"
+#include "small_mlp.hpp"
 
 namespace {
 
@@ -30,17 +31,7 @@ using pure::Tree;
 
 using pure_test::expect_same_bits;
 
-Tree mlp_params(std::uint32_t seed) {
-  namespace r = pure::random;
-  r::reset_key_reuse_record();  // the same seeds in several tests
-  const r::Key k = r::key(seed);
-  Tree p;
-  p["dense0"]["w"] = r::normal(r::fold_in(k, 0), Shape{8, 16}) * 0.3;
-  p["dense0"]["b"] = r::normal(r::fold_in(k, 1), Shape{16}) * 0.1;
-  p["dense1"]["w"] = r::normal(r::fold_in(k, 2), Shape{16, 1}) * 0.3;
-  p["dense1"]["b"] = pure::zeros({1});
-  return p;
-}
+Tree mlp_params(std::uint32_t seed) { return pure_test::small_mlp_params(seed); }
 
 Array mlp_loss(const Tree& p, const Array& x, const Array& y) {
   const Array h = pure::tanh(pure::matmul(x, p["dense0"]["w"]) + p["dense0"]["b"]);
@@ -266,6 +257,28 @@ TEST(JitMemory, AnOutputThatIsTheDonatedArgumentKeepsItsValue) {
     EXPECT_EQ(s.to_host<float>(), (std::vector<float>{1, 2, 3, 4}));
     EXPECT_THROW((void)x.data(), pure::ValueError);
   }
+}
+
+TEST(JitMemory, InPlaceFusedOutputWaitsForTheLastReadOfTheDonatedInput) {
+  // One fused group whose output takes the donated x's memory while later
+  // instructions still read x: each block's output must be written only after
+  // the block's last read of x, or x * x and tanh(x) would see new values.
+  // 3000 elements: two whole 1024-element blocks and a partial one.
+  const auto body = [](const Array& x) { return pure::tanh(x) * 0.5 + (x * x - x) * 0.25 + pure::exp(-x); };
+  const auto f = pure::jit(body, pure::JitOptions{}.named("inplace").donate_args({0}));
+  for (int call = 0; call < 3; ++call) {
+    pure::random::reset_key_reuse_record();
+    const Array x = pure::random::normal(pure::random::key(40), Shape{3000});
+    const Array want = body(pure::from_host(x.to_host<float>(), Shape{3000}));  // on a copy
+    const void* memory = x.data();
+    const Array y = f(x);
+    expect_same_bits(y, want);
+    if (call > 0) {
+      EXPECT_EQ(y.data(), memory) << "call " << call;  // recorded at call 0, reused after
+    }
+  }
+  const std::string program = f.lower(pure::zeros(Shape{3000}));
+  EXPECT_NE(program.find("fused"), std::string::npos) << program;  // really one fused group
 }
 
 TEST(JitMemory, BadDonateIndicesNameTheIndex) {
