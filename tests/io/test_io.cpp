@@ -367,3 +367,23 @@ TEST(Io, ReadsDatasetsOfAnyHdf5File) {
   EXPECT_NE(m.find("ints"), std::string::npos) << m;  // the names it has
   EXPECT_NE(error_of([&] { io::read_hdf5_dataset(dir.file("none.h5"), "x"); }).find("none.h5"), std::string::npos);
 }
+
+TEST(IoCrc, LongBuffersMatchTheBytewiseDefinition) {
+  // Past 3 x 8 KiB the fast path splits into lanes and combines them; a plain
+  // bit-at-a-time CRC-32C written here is the reference.
+  std::vector<unsigned char> data(100000);
+  std::uint32_t s = 12345;
+  for (auto& b : data) b = static_cast<unsigned char>((s = s * 1103515245u + 12345u) >> 24);
+  auto reference = [](const unsigned char* p, std::size_t n) {
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i) {
+      c ^= p[i];
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    return ~c;
+  };
+  for (std::size_t n : {24575u, 24576u, 24577u, 49160u, 100000u}) {
+    EXPECT_EQ(io::detail::crc32c(data.data(), n), reference(data.data(), n)) << n;
+    EXPECT_EQ(io::detail::crc32c(data.data() + 3, n - 3), reference(data.data() + 3, n - 3)) << n;
+  }
+}
