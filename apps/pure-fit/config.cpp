@@ -108,14 +108,19 @@ std::vector<Key> keys() {
   k.push_back(
       make_key("data.file", Kind::string, "data file: .csv (a header row of column names) or .h5", &Config::data_file));
   for (const char* role : {"x", "y", "positions", "energies", "forces"}) k.push_back(column_key(role));
-  k.push_back(make_key("solver.name", Kind::string, "lm (Levenberg-Marquardt) | lbfgs | adam", &Config::solver));
-  k.push_back(make_key("solver.steps", Kind::integer, "adam: steps; lm, lbfgs: iteration limit", &Config::steps));
-  k.push_back(make_key("solver.learning_rate", Kind::real, "adam's learning rate", &Config::learning_rate));
+  k.push_back(make_key("solver.name", Kind::string,
+                       "lm (Levenberg-Marquardt) | lbfgs | adam | adamw | sgd | rmsprop | adagrad | lion",
+                       &Config::solver));
+  k.push_back(
+      make_key("solver.steps", Kind::integer, "gradient solvers: steps; lm, lbfgs: iteration limit", &Config::steps));
+  k.push_back(make_key("solver.learning_rate", Kind::real, "gradient solvers: learning rate", &Config::learning_rate));
+  k.push_back(make_key("solver.clip_norm", Kind::real, "gradient solvers: clip by global norm first (0: off)",
+                       &Config::clip_norm));
   k.push_back(make_key("solver.tolerance", Kind::real, "lm, lbfgs: convergence tolerance", &Config::tolerance));
   k.push_back(
       make_key("output.dir", Kind::string, "results, loss history and checkpoints go here", &Config::output_dir));
-  k.push_back(
-      make_key("output.checkpoint_every", Kind::integer, "adam: checkpoint every n steps", &Config::checkpoint_every));
+  k.push_back(make_key("output.checkpoint_every", Kind::integer, "gradient solvers: checkpoint every n steps",
+                       &Config::checkpoint_every));
   k.push_back(make_key("output.keep_checkpoints", Kind::integer, "checkpoints kept (older ones deleted)",
                        &Config::keep_checkpoints));
   k.push_back(make_key("output.progress_seconds", Kind::real, "seconds between progress lines on stderr",
@@ -198,9 +203,11 @@ void flatten(const toml::table& t, const std::string& prefix,
 }
 
 void validate(const Config& c) {
-  if (c.solver != "lm" && c.solver != "lbfgs" && c.solver != "adam") {
-    throw ConfigError("solver.name: '" + c.solver + "' is not one of lm, lbfgs, adam");
+  if (c.solver != "lm" && c.solver != "lbfgs" && !is_gradient_solver(c.solver)) {
+    throw ConfigError("solver.name: '" + c.solver +
+                      "' is not one of lm, lbfgs, adam, adamw, sgd, rmsprop, adagrad, lion");
   }
+  if (!(c.clip_norm >= 0)) throw ConfigError("solver.clip_norm: must be >= 0 (0: no clipping)");
   if (c.steps <= 0) throw ConfigError("solver.steps: must be positive, got " + std::to_string(c.steps));
   if (!(c.learning_rate > 0)) throw ConfigError("solver.learning_rate: must be positive");
   if (!(c.tolerance >= 0)) throw ConfigError("solver.tolerance: must be >= 0");
@@ -220,6 +227,12 @@ void validate(const Config& c) {
 }
 
 }  // namespace
+
+bool is_gradient_solver(const std::string& name) {
+  for (const char* n : {"adam", "adamw", "sgd", "rmsprop", "adagrad", "lion"})
+    if (name == n) return true;
+  return false;
+}
 
 std::string Config::to_toml() const {
   std::map<std::string, std::map<std::string, std::string>> tables;

@@ -23,9 +23,10 @@ struct Config {
   std::int64_t seed = 0;
   std::string data_file;                       // .csv or .h5; empty with --demo
   std::map<std::string, std::string> columns;  // role -> column / dataset name
-  std::string solver = "lm";                   // lm | lbfgs | adam
+  std::string solver = "lm";                   // lm | lbfgs | a pure::optim optimizer (is_gradient_solver)
   std::int64_t steps = 2000;                   // adam steps; lbfgs/lm iteration limit
   double learning_rate = 1e-2;
+  double clip_norm = 0.0;  // gradient solvers: clip_by_global_norm first when > 0
   double tolerance = 1e-12;
   std::string output_dir = "pure-fit-out";
   std::int64_t checkpoint_every = 200;
@@ -40,6 +41,9 @@ struct Config {
   /// The effective configuration as TOML (stored in results and checkpoints).
   std::string to_toml() const;
 };
+
+/// adam, adamw, sgd (momentum 0.9), rmsprop, adagrad, lion: pure::optim optimizers.
+bool is_gradient_solver(const std::string& name);
 
 /// Parses argv (and the file named by --config): defaults, then the file,
 /// then command-line keys. Prints help and exits 0 for --help; throws

@@ -54,11 +54,23 @@ struct Outcome {
   int exit_status = 0;  // non-zero: stopped by a signal
 };
 
-// ---------------------------------------------------------------- adam, with checkpoints and resume
+// ---------------------------------------------------------------- gradient solvers, with checkpoints and resume
 
-Outcome run_adam(const Config& c, const FitModel& m, const Dataset& data, Tree params) {
+pure::optim::GradientTransformation optimizer(const Config& c) {
+  namespace o = pure::optim;
+  const double lr = c.learning_rate;
+  o::GradientTransformation base = c.solver == "adamw"     ? o::adamw(lr)
+                                   : c.solver == "sgd"     ? o::sgd(lr, 0.9)
+                                   : c.solver == "rmsprop" ? o::rmsprop(lr)
+                                   : c.solver == "adagrad" ? o::adagrad(lr)
+                                   : c.solver == "lion"    ? o::lion(lr)
+                                                           : o::adam(lr);
+  return c.clip_norm > 0 ? o::chain({o::clip_by_global_norm(c.clip_norm), base}) : base;
+}
+
+Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tree params) {
   const auto loss = [&](const Tree& p) { return pure::mean(pure::square(m.residuals(p, data, c.settings))); };
-  const pure::optim::GradientTransformation opt = pure::optim::adam(c.learning_rate);
+  const pure::optim::GradientTransformation opt = optimizer(c);
   Tree state = opt.init(params);
   std::vector<double> history;
   std::int64_t start = 0;
@@ -255,9 +267,9 @@ int run_job(const Config& c) {
   std::cerr << "pure-fit: model " << c.model << " (" << m.description << "), solver " << c.solver << ", "
             << (c.demo ? "synthetic data" : c.data_file) << "\n";
   install_handlers();
-  const Outcome out = c.solver == "adam"    ? run_adam(c, m, data, params)
-                      : c.solver == "lbfgs" ? run_lbfgs(c, m, data, params)
-                                            : run_lm(c, m, data, params);
+  const Outcome out = is_gradient_solver(c.solver) ? run_gradient(c, m, data, params)
+                      : c.solver == "lbfgs"        ? run_lbfgs(c, m, data, params)
+                                                   : run_lm(c, m, data, params);
   if (out.exit_status != 0) return out.exit_status;
   write_results(c, m, data, out);
   std::cerr << "pure-fit: " << out.stop_reason << "; final loss " << fmt("%.6e", out.history.back()) << "; results in "

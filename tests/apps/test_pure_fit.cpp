@@ -113,6 +113,20 @@ TEST(PureFit, FitsACsvFileToItsExactParameters) {
   std::system(("rm -rf " + out).c_str());
 }
 
+TEST(PureFit, EveryGradientSolverLowersTheLoss) {
+  for (const char* solver : {"adam", "adamw", "sgd", "rmsprop", "adagrad", "lion"}) {
+    const std::string out = temp_dir();
+    // Exit 0 or 1 (a short run may not reach the demo's 5%); the loss must fall.
+    const int status = run({"--demo", "--solver.name", solver, "--solver.steps", "300", "--solver.learning_rate",
+                            "0.01", "--solver.clip_norm", "10", "--output.dir", out});
+    EXPECT_TRUE(status == 0 || status == 1) << solver << ": exit " << status;
+    const std::vector<double> h = leaf(pure::io::load(out + "/results.h5"), "loss_history");
+    ASSERT_EQ(h.size(), 300u) << solver;
+    EXPECT_LT(h.back(), 0.5 * h.front()) << solver;
+    std::system(("rm -rf " + out).c_str());
+  }
+}
+
 TEST(PureFit, KilledAndResumedRunEndsBitwiseLikeAnUninterruptedOne) {
   const std::vector<std::string> job{"--demo", "--solver.name",          "adam", "--solver.steps",
                                      "6000",   "--solver.learning_rate", "0.05", "--output.checkpoint_every",
