@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -149,11 +150,13 @@ std::vector<Key> keys() {
     c.settings.force_weight = *n.value<double>();
   };
   fw.set_text = [](Config& c, const std::string& t) {
+    std::size_t used = 0;
     try {
-      c.settings.force_weight = std::stod(t);
+      c.settings.force_weight = std::stod(t, &used);
     } catch (const std::exception&) {
-      throw ConfigError("model.force_weight: '" + t + "' is not a number");
+      used = 0;
     }
+    if (used == 0 || used != t.size()) throw ConfigError("model.force_weight: '" + t + "' is not a number");
   };
   k.push_back(fw);
   Key hidden{"model.hidden",
@@ -216,6 +219,9 @@ void validate(const Config& c) {
   if (c.demo_points < 10) throw ConfigError("demo.points: must be at least 10");
   if (!(c.demo_noise > 0)) throw ConfigError("demo.noise: must be positive");
   if (c.output_dir.empty()) throw ConfigError("output.dir: must not be empty");
+  if (!(c.settings.force_weight >= 0) || !std::isfinite(c.settings.force_weight)) {
+    throw ConfigError("model.force_weight: must be a finite number >= 0");
+  }
   for (auto w : c.settings.hidden)
     if (w <= 0) throw ConfigError("model.hidden: widths must be positive");
   const std::string& a = c.settings.activation;

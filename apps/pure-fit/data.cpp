@@ -91,7 +91,16 @@ Dataset read_h5(const Config& c, const FitModel& m) {
 
 Dataset read_data(const Config& c, const FitModel& m) {
   const Dataset d = ends_with(c.data_file, ".h5") || ends_with(c.data_file, ".hdf5") ? read_h5(c, m) : read_csv(c, m);
-  // Shapes the models rely on.
+  // Shapes the models rely on: y one value per observation; x one per
+  // observation (or a row of features, for mlp); rank checked before lengths.
+  if (d.count("y") && d.at("y").shape().rank() != 1) {
+    throw ConfigError(c.data_file + ": y must be 1-D (one value per observation), got shape " +
+                      d.at("y").shape().str());
+  }
+  if (d.count("x") && (d.at("x").shape().rank() < 1 || d.at("x").shape().rank() > (m.name == "mlp" ? 2 : 1))) {
+    throw ConfigError(c.data_file + ": x must be 1-D" + std::string(m.name == "mlp" ? " or 2-D" : "") + ", got shape " +
+                      d.at("x").shape().str());
+  }
   if (d.count("x") && d.count("y") && d.at("x").shape()[0] != d.at("y").shape()[0]) {
     throw ConfigError(c.data_file + ": x has " + std::to_string(d.at("x").shape()[0]) + " rows, y has " +
                       std::to_string(d.at("y").shape()[0]));

@@ -25,12 +25,27 @@ using Clock = std::chrono::steady_clock;
 volatile std::sig_atomic_t g_signal = 0;
 extern "C" void on_signal(int sig) { g_signal = sig; }
 
-void install_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaction(sig, &sa, nullptr);
-}
+// Installed only while a gradient solver runs (the loop that checks the flag);
+// the previous handlers come back when it ends, so lm, lbfgs and the results
+// writer keep the default behaviour (a signal ends the process).
+class SignalHandlers {
+ public:
+  SignalHandlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &old_[i]);
+  }
+  ~SignalHandlers() {
+    for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  SignalHandlers(const SignalHandlers&) = delete;
+  SignalHandlers& operator=(const SignalHandlers&) = delete;
+
+ private:
+  static constexpr int kSignals[3] = {SIGTERM, SIGINT, SIGUSR1};
+  struct sigaction old_[3]{};
+};
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -76,6 +91,10 @@ Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tr
   std::int64_t start = 0;
   io::CheckpointManager ckpt(c.output_dir + "/checkpoints", static_cast<int>(c.keep_checkpoints), 1);
   const std::string config_text = c.to_toml();
+  if (!c.resume && !ckpt.steps().empty()) {
+    throw ConfigError("output.dir: " + ckpt.dir() + " holds checkpoints of an earlier run; pass --resume to " +
+                      "continue it, or choose another output.dir");
+  }
   if (c.resume) {
     Tree saved;
     io::Metadata meta;
@@ -104,6 +123,7 @@ Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tr
   };
 
   Outcome out;
+  const SignalHandlers handlers;
   const auto t0 = Clock::now();
   auto last_print = t0;
   for (std::int64_t step = start; step < c.steps; ++step) {
@@ -120,11 +140,13 @@ Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tr
                 << fmt("%.0f", rate) << " steps/s  remaining " << fmt("%.1f", (c.steps - done) / rate) << " s\n";
       last_print = now;
     }
+    // Taken and cleared before saving: a signal that comes during the save is
+    // seen after the next step, not lost.
     const int sig = g_signal;
+    if (sig != 0) g_signal = 0;
     if (done % c.checkpoint_every == 0 || sig != 0) {
       const std::string path = save(done);
       if (sig != 0) {
-        g_signal = 0;
         std::cerr << "pure-fit: signal " << sig << ": checkpoint " << path << "\n";
         if (sig != SIGUSR1) {
           out.exit_status = 128 + sig;
@@ -242,6 +264,7 @@ void write_results(const Config& c, const FitModel& m, const Dataset& data, cons
       std::snprintf(line, sizeof line, "%zu,%.17g\n", i, out.history[i]);
       f << line;
     }
+    f.close();  // errors at close (a full disk) count too
     if (!f) throw pure::Error("pure-fit: cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), csv.c_str()) != 0) throw pure::Error("pure-fit: cannot rename " + tmp);
@@ -266,7 +289,6 @@ int run_job(const Config& c) {
   }
   std::cerr << "pure-fit: model " << c.model << " (" << m.description << "), solver " << c.solver << ", "
             << (c.demo ? "synthetic data" : c.data_file) << "\n";
-  install_handlers();
   const Outcome out = is_gradient_solver(c.solver) ? run_gradient(c, m, data, params)
                       : c.solver == "lbfgs"        ? run_lbfgs(c, m, data, params)
                                                    : run_lm(c, m, data, params);

@@ -12,6 +12,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -190,6 +191,12 @@ class Hid {
   }
   hid_t get() const { return id_; }
   bool ok() const { return id_ >= 0; }
+  /// Gives up ownership (the caller closes, and checks the result).
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
 
  private:
   hid_t id_ = -1;
@@ -516,7 +523,7 @@ void write_dataset(hid_t parent, const std::string& name, const Array& a, const 
 }
 
 void write_hdf5(const std::string& tmp, const std::string& target, const std::vector<Entry>& entries,
-                const Metadata& meta) {
+                const Metadata& meta, bool* created) {
   Hid fcpl = check(H5Pcreate(H5P_FILE_CREATE), H5Pclose, target, "cannot create file properties");
   check(H5Pset_userblock(fcpl.get(), kUserBlock), target, "cannot reserve the header block");
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), target,
@@ -525,6 +532,7 @@ void write_hdf5(const std::string& tmp, const std::string& target, const std::ve
   check(H5Pset_fapl_sec2(fapl.get()), target, "cannot select the POSIX driver");
   Hid fid = check(H5Fcreate(tmp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), H5Fclose, target,
                   "cannot create the temporary file " + tmp);
+  *created = true;
   Hid gcpl = creation_ordered_group_props(target);
 
   // Groups by path, created on first use in entry order (which is leaf order).
@@ -590,6 +598,8 @@ void write_hdf5(const std::string& tmp, const std::string& target, const std::ve
   }
   groups.clear();
   check(H5Fflush(fid.get(), H5F_SCOPE_GLOBAL), target, "cannot flush the temporary file");
+  // Closed here, result checked: a file HDF5 could not finish must not replace the old one.
+  check(H5Fclose(fid.release()), target, "cannot close the temporary file");
 }
 
 // ---------------------------------------------------------------- reading
@@ -773,14 +783,18 @@ std::vector<std::string> path_components(const std::string& p) {
 }
 
 void write_checkpoint(const std::string& path, const std::vector<Entry>& entries, const Metadata& meta) {
+  // pid, clock and counter: distinct from a temporary a killed earlier run
+  // (perhaps with the same pid, in a container) left behind.
   static std::atomic<unsigned> counter{0};
-  const std::string tmp =
-      dir_of(path) + "/." + base_of(path) + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const std::string tmp = dir_of(path) + "/." + base_of(path) + ".tmp-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(now) + "-" + std::to_string(counter++);
+  bool created = false;  // only a temporary this call made is removed on failure
   try {
     {
       std::lock_guard<std::mutex> lock(hdf5_mutex());
       QuietHdf5 quiet;
-      write_hdf5(tmp, path, entries, meta);
+      write_hdf5(tmp, path, entries, meta, &created);
     }  // the file is closed here
     // The header: length and checksum of everything HDF5 wrote.
     {
@@ -798,7 +812,7 @@ void write_checkpoint(const std::string& path, const std::vector<Entry>& entries
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail(path, "cannot rename " + tmp + " over it: " + errno_text());
   } catch (...) {
-    ::unlink(tmp.c_str());
+    if (created) ::unlink(tmp.c_str());
     throw;
   }
   // The rename is durable once the directory is synced.

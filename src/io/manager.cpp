@@ -76,9 +76,13 @@ std::string CheckpointManager::save(std::int64_t step, const Tree& tree, Metadat
   const std::string path = path_of(step);
   io::save(path, tree, meta);
   if (options_.keep_last_n > 0) {
-    const std::vector<std::int64_t> all = steps();
+    // Only steps up to this one count: the file just written is never pruned,
+    // and later steps (another run's) are left alone.
+    std::vector<std::int64_t> upto;
+    for (std::int64_t s : steps())
+      if (s <= step) upto.push_back(s);
     const std::size_t keep = static_cast<std::size_t>(options_.keep_last_n);
-    for (std::size_t i = 0; i + keep < all.size(); ++i) ::unlink(path_of(all[i]).c_str());
+    for (std::size_t i = 0; i + keep < upto.size(); ++i) ::unlink(path_of(upto[i]).c_str());
   }
   return path;
 }

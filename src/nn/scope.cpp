@@ -186,13 +186,21 @@ std::string Scope::next_name(const std::string& kind) { return kind + "_" + std:
 random::Key Scope::make_rng(const std::string& stream) {
   // Flax: at init only "params" exists and every stream falls back to it.
   const std::string name = state_->initializing ? "params" : stream;
-  if (!state_->initializing && (stream == "params" || !state_->has_root)) {
-    throw ValueError("pure::nn: module '" + (path_.empty() ? std::string("<top>") : path()) +
-                     "' draws random numbers (stream \"" + stream +
+  const std::string who = "pure::nn: module '" + (path_.empty() ? std::string("<top>") : path()) + "'";
+  if (!state_->initializing && stream == "params") {
+    throw ValueError(who + " asks for the \"params\" stream at apply time; parameters are drawn only by init");
+  }
+  if (!state_->initializing && !state_->has_root) {
+    throw ValueError(who + " draws random numbers (stream \"" + stream +
                      "\") at apply time: pass a key, apply(params, key, inputs...)");
   }
   const std::uint64_t counter = ++state_->rng_counters[path() + '\n' + name];
-  return random::fold_in(state_->root, detail::flax_fold_hash(path_, counter));
+  // The apply key is Flax's "dropout" key; any other stream gets its own root
+  // (the key with the stream's name folded in), so two streams never share draws.
+  const random::Key root = state_->initializing || stream == "dropout"
+                               ? state_->root
+                               : random::fold_in(state_->root, detail::flax_fold_hash({stream}, 0));
+  return random::fold_in(root, detail::flax_fold_hash(path_, counter));
 }
 
 Array Scope::param(const std::string& name, const Initializer& init, const Shape& shape, DType dtype) {

@@ -164,6 +164,8 @@ TEST(PureFit, KilledAndResumedRunEndsBitwiseLikeAnUninterruptedOne) {
       std::system(("rm -rf " + dir).c_str());
     }
   }
+  // A directory holding an earlier run's checkpoints is refused without --resume.
+  EXPECT_EQ(run(with_dir(ref)), 2);
   EXPECT_GE(interrupted, 3);  // most kills land mid-run (the run takes about 1 s)
   std::system(("rm -rf " + ref).c_str());
 }

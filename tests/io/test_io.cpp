@@ -346,6 +346,12 @@ TEST(Io, CheckpointManagerKeepsLastNAndSkipsDamaged) {
   write_bytes(ckpt.path_of(30), bytes);
   EXPECT_EQ(ckpt.restore(&restored), std::optional<std::int64_t>(20));
   EXPECT_EQ(restored["x"].array().to_host<float>()[0], 20.0f);
+  // Checkpoints of a later step (another run's) are never pruned in favour of
+  // older ones, and the step just written is never the one deleted.
+  io::CheckpointManager other(dir.file("other"), 2, 1);
+  for (std::int64_t step : {100, 200, 300}) other.save(step, Tree{{"x", pure::zeros(Shape{1})}});
+  other.save(5, Tree{{"x", pure::ones(Shape{1})}});
+  EXPECT_EQ(other.steps(), (std::vector<std::int64_t>{5, 200, 300}));
   // Typed restore.
   Tree like{{"x", pure::zeros(Shape{3})}};
   Tree typed;

@@ -293,6 +293,29 @@ TEST_F(Flax, DropoutMaskIsFlaxsBitForBit) {
   EXPECT_NEAR(static_cast<double>(kept) / 100000, 0.5, 0.006);  // 4 standard deviations
 }
 
+TEST_F(Flax, StreamsAtApplyTimeAreIndependent) {
+  struct TwoStreams : nn::Module<TwoStreams> {
+    Array call(nn::Scope& s, const Array& x) const {
+      const pr::Key a = s.make_rng("dropout"), b = s.make_rng("noise");
+      EXPECT_NE(a, b);
+      return x;
+    }
+  };
+  TwoStreams{}.apply(Tree{}, pr::key(1), pure::ones(Shape{1}));
+  struct AsksForParams : nn::Module<AsksForParams> {
+    Array call(nn::Scope& s, const Array& x) const {
+      if (!s.is_initializing()) s.make_rng("params");
+      return x;
+    }
+  };
+  try {
+    AsksForParams{}.apply(Tree{}, pr::key(1), pure::ones(Shape{1}));
+    FAIL() << "no error";
+  } catch (const pure::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("drawn only by init"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(Flax, ActivationsMatchJax) {
   const Array x = ramp(Shape{2, 6}, 0.7, -2.0);
   EXPECT_EQ(max_ulp(nn::relu(x), "act/relu"), 0);
