@@ -21,9 +21,9 @@
 #endif
 #include <pure/fit/fit.hpp>
 #include <pure/nn/nn.hpp>
-#include <pure/optim/optim.hpp>
 #include <pure/ops/lax.hpp>
 #include <pure/ops/numpy.hpp>
+#include <pure/optim/optim.hpp>
 #include <pure/random/debug.hpp>
 #include <pure/random/device.hpp>
 #include <pure/random/key.hpp>

@@ -330,18 +330,25 @@ struct JacobianProducts {
   DType residual_dtype;
 };
 
+// The residuals at the start; fewer residuals than parameters is an error.
+std::vector<double> starting_residuals(const detail::FlatArrayFn& residual, const std::vector<double>& x,
+                                       const char* who) {
+  std::vector<double> fvec = residual_host(residual, x, -1);
+  if (fvec.size() < x.size()) {
+    throw ShapeError(std::string(who) + ": the residual function returned " + std::to_string(fvec.size()) +
+                     " residuals for " + std::to_string(x.size()) + " parameters; needs at least as many residuals");
+  }
+  return fvec;
+}
+
 LmFlatResult levenberg_marquardt_matrix_free(const detail::FlatArrayFn& residual, const std::vector<double>& x0,
                                              const LmOptions& options, const detail::FlatArrayFn& residual_for_jacobian,
                                              const std::optional<JacobianProducts>& products) {
   const char* who = "pure::fit::levenberg_marquardt";
   const std::size_t n = x0.size();
   std::vector<double> x = x0;
-  std::vector<double> fvec = residual_host(residual, x, -1);
+  std::vector<double> fvec = starting_residuals(residual, x, who);
   const std::size_t m = fvec.size();
-  if (m < n) {
-    throw ShapeError(std::string(who) + ": the residual function returned " + std::to_string(m) + " residuals for " +
-                     std::to_string(n) + " parameters; needs at least as many residuals");
-  }
   const int max_cg = options.max_linear_iterations > 0 ? options.max_linear_iterations : static_cast<int>(2 * n);
   int nfev = 1, nlin = 0;
   StopReason reason = all_finite(fvec) ? StopReason::max_iterations : StopReason::non_finite;
@@ -554,12 +561,8 @@ LmFlatResult levenberg_marquardt_flat(const FlatArrayFn& residual_in, const std:
   const std::size_t n = x0.size();
   LmFlatResult out;
   std::vector<double> x = x0;
-  std::vector<double> fvec = residual_host(residual, x, -1);
+  std::vector<double> fvec = starting_residuals(residual, x, who);
   const std::size_t m = fvec.size();
-  if (m < n) {
-    throw ShapeError(std::string(who) + ": the residual function returned " + std::to_string(m) + " residuals for " +
-                     std::to_string(n) + " parameters; needs at least as many residuals");
-  }
   out.num_residuals = static_cast<std::int64_t>(m);
   int nfev = 1, njev = 0;
   auto jacobian = [&](const std::vector<double>& at) {

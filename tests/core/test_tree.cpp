@@ -8,7 +8,11 @@
 
 #include <pure/pure.hpp>
 
+#include "message_of.hpp"
+
 namespace {
+
+using pure_test::message_of;
 
 using pure::Array;
 using pure::Tree;
@@ -65,18 +69,6 @@ std::vector<std::string> paths_of(const pure::PathLeaves& pl) {
   std::vector<std::string> out;
   for (const auto& p : pl) out.push_back(p.first);
   return out;
-}
-
-// Throws `call` and returns the message (fails the test if it does not throw).
-template <class E, class F>
-std::string message_of(F call) {
-  try {
-    call();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
 }
 
 TEST(Tree, BuildsNestedDictsInInsertionOrder) {

@@ -9,7 +9,11 @@
 #include <pure/fit/fit.hpp>
 #include <pure/pure.hpp>
 
+#include "message_of.hpp"
+
 namespace {
+
+using pure_test::message_of;
 
 using pure::Array;
 
@@ -177,40 +181,30 @@ TEST(LevenbergMarquardt, StopsAtTheIterationLimitAndSaysSo) {
   EXPECT_NE(fit.message.find("max_iterations"), std::string::npos);
 }
 
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const pure::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 TEST(LevenbergMarquardt, BadInputsAreClearErrors) {
   const Array x = pure::from_host(kX), y = pure::from_host(kY);
   const Array p0 = pure::from_host(std::vector<double>{1.0, 1.0});
-  std::string e = error_of([&] {
+  std::string e = message_of([&] {
     pure::fit::levenberg_marquardt([&](const Array& p) { return pure::reshape(p * 2.0, {1, 2}); }, p0);
   });
   EXPECT_NE(e.find("pure::fit::levenberg_marquardt"), std::string::npos) << e;
   EXPECT_NE(e.find("must return a 1-D array"), std::string::npos) << e;
   EXPECT_NE(e.find("(1,2)"), std::string::npos) << e;
 
-  e = error_of([&] {
+  e = message_of([&] {
     pure::fit::levenberg_marquardt([&](const Array& p) { return pure::sum(p, {}, true); },
                                    pure::from_host(std::vector<double>{1.0, 2.0}));
   });
   EXPECT_NE(e.find("1 residuals for 2 parameters"), std::string::npos) << e;
 
-  e = error_of([&] {
+  e = message_of([&] {
     pure::fit::levenberg_marquardt([&](const Array& p) { return p * x - y; },
                                    pure::from_host(std::vector<double>{INFINITY}));
   });
   EXPECT_NE(e.find("params0"), std::string::npos) << e;
   EXPECT_NE(e.find("non-finite starting value"), std::string::npos) << e;
 
-  e = error_of([&] {
+  e = message_of([&] {
     const Line bad{pure::zeros({}, pure::DType::f64), pure::zeros({}, pure::DType::i32)};
     pure::fit::levenberg_marquardt([&](const Line& p) { return p.a + x - y; }, bad);
   });
@@ -220,7 +214,7 @@ TEST(LevenbergMarquardt, BadInputsAreClearErrors) {
 
   pure::fit::LmOptions o;
   o.max_iterations = 0;
-  e = error_of([&] { pure::fit::levenberg_marquardt([&](const Array& p) { return p * x - y; }, p0, o); });
+  e = message_of([&] { pure::fit::levenberg_marquardt([&](const Array& p) { return p * x - y; }, p0, o); });
   EXPECT_NE(e.find("max_iterations"), std::string::npos) << e;
 }
 

@@ -22,6 +22,8 @@
 #include <pure/io/checkpoint.hpp>
 #include <pure/pure.hpp>
 
+#include "message_of.hpp"
+
 #include "io_trees.hpp"
 
 extern char** environ;
@@ -33,6 +35,8 @@ using pure::Shape;
 using pure::Tree;
 
 namespace {
+
+using pure_test::message_of;
 
 // A fresh directory under the build tree's temp space, removed at the end.
 class TempDir {
@@ -105,16 +109,6 @@ void expect_same_tree(const Tree& a, const Tree& b, const std::string& where = "
   }
   ASSERT_EQ(a.keys(), b.keys()) << where;
   for (std::size_t i = 0; i < a.size(); ++i) expect_same_tree(a.child(i), b.child(i), where + "/" + a.keys()[i]);
-}
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const pure::Error& e) {
-    return e.what();
-  }
-  return "<no pure::Error>";
 }
 
 struct Params {
@@ -193,20 +187,20 @@ TEST(Io, TypedLoadChecksStructureDtypeAndShape) {
 
   Params wrong_shape = p;
   wrong_shape.w = pure::ones(Shape{2, 3});
-  std::string m = error_of([&] { io::load(f, wrong_shape); });
+  std::string m = message_of([&] { io::load(f, wrong_shape); });
   EXPECT_NE(m.find(f), std::string::npos) << m;
   EXPECT_NE(m.find("entry '/w' is f32[3,2], the tree expects f32[2,3]"), std::string::npos) << m;
   Params wrong_dtype = p;
   wrong_dtype.b = pure::zeros(Shape{2}, DType::f32);
-  m = error_of([&] { io::load(f, wrong_dtype); });
+  m = message_of([&] { io::load(f, wrong_dtype); });
   EXPECT_NE(m.find("entry '/b' is f64"), std::string::npos) << m;
   Params more = p;
   more.layers.push_back(pure::ones(Shape{1}));
-  m = error_of([&] { io::load(f, more); });
+  m = message_of([&] { io::load(f, more); });
   EXPECT_NE(m.find("entry '/layers/2' is missing"), std::string::npos) << m;
   Params fewer = p;
   fewer.layers.pop_back();
-  m = error_of([&] { io::load(f, fewer); });
+  m = message_of([&] { io::load(f, fewer); });
   EXPECT_NE(m.find("entry '/layers/1' is not part of the expected tree"), std::string::npos) << m;
 }
 
@@ -215,23 +209,29 @@ TEST(Io, BadInputsAreErrorsAndLeaveTheOldFile) {
   const std::string f = dir.file("x.h5");
   io::save(f, Tree{{"a", pure::ones(Shape{2})}});
   const auto before = read_bytes(f);
-  EXPECT_NE(error_of([&] { io::save(f, Tree{{"a/b", pure::ones(Shape{2})}}); }).find("without '/'"), std::string::npos);
-  EXPECT_NE(error_of([&] { io::save(f, Tree{{"pure_x", pure::ones(Shape{2})}}); }).find("reserved"), std::string::npos);
+  EXPECT_NE(message_of([&] {
+              io::save(f, Tree{{"a/b", pure::ones(Shape{2})}});
+            }).find("without '/'"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
+              io::save(f, Tree{{"pure_x", pure::ones(Shape{2})}});
+            }).find("reserved"),
+            std::string::npos);
   io::Metadata bad;
   bad.attributes["pure_step"] = std::int64_t{1};
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(message_of([&] {
               io::save(f, Tree{{"a", pure::ones(Shape{1})}}, bad);
             }).find("pure_step"),
             std::string::npos);
   EXPECT_EQ(read_bytes(f), before);                           // untouched
   EXPECT_EQ(dir.list(), (std::vector<std::string>{"x.h5"}));  // no temporary left
-  EXPECT_NE(error_of([&] { io::load(dir.file("missing.h5")); }).find("missing.h5: cannot open"), std::string::npos);
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(message_of([&] { io::load(dir.file("missing.h5")); }).find("missing.h5: cannot open"), std::string::npos);
+  EXPECT_NE(message_of([&] {
               io::save(dir.file("no/such/dir/y.h5"), Tree{{"a", pure::ones(Shape{1})}});
             }).find("cannot create the temporary file"),
             std::string::npos);
   write_bytes(dir.file("text.h5"), std::vector<unsigned char>(600, 'x'));
-  EXPECT_NE(error_of([&] { io::load(dir.file("text.h5")); }).find("not a pure checkpoint"), std::string::npos);
+  EXPECT_NE(message_of([&] { io::load(dir.file("text.h5")); }).find("not a pure checkpoint"), std::string::npos);
 }
 
 TEST(Io, FlippedBytesAndTruncationAreDetected) {
@@ -264,7 +264,7 @@ TEST(Io, FlippedBytesAndTruncationAreDetected) {
   auto longer = good;
   longer.push_back(0);
   write_bytes(damaged, longer);
-  EXPECT_NE(error_of([&] { io::load(damaged); }).find("truncated or appended"), std::string::npos);
+  EXPECT_NE(message_of([&] { io::load(damaged); }).find("truncated or appended"), std::string::npos);
 }
 
 TEST(Io, DatasetChecksumNamesTheDamagedEntry) {
@@ -291,7 +291,7 @@ TEST(Io, DatasetChecksumNamesTheDamagedEntry) {
   std::snprintf(head, sizeof head, "pure-checkpoint 1 length=%zu crc32c=%08x\n", b.size(), crc);
   std::memcpy(b.data(), head, 512);
   write_bytes(f, b);
-  const std::string m = error_of([&] { io::load(f); });
+  const std::string m = message_of([&] { io::load(f); });
   EXPECT_NE(m.find("entry '/weights' is damaged"), std::string::npos) << m;
 }
 
@@ -368,10 +368,10 @@ TEST(Io, ReadsDatasetsOfAnyHdf5File) {
   EXPECT_EQ(a.dtype(), DType::f64);
   EXPECT_EQ(a.to_host<double>(), (std::vector<double>{-2147483648.0, -1.0, 0.0, 7.0}));
   EXPECT_EQ(io::read_hdf5_dataset(f, "params/Dense_0/kernel", DType::f32).shape(), (Shape{2, 3}));
-  const std::string m = error_of([&] { io::read_hdf5_dataset(f, "energies"); });
+  const std::string m = message_of([&] { io::read_hdf5_dataset(f, "energies"); });
   EXPECT_NE(m.find("no dataset 'energies'"), std::string::npos) << m;
   EXPECT_NE(m.find("ints"), std::string::npos) << m;  // the names it has
-  EXPECT_NE(error_of([&] { io::read_hdf5_dataset(dir.file("none.h5"), "x"); }).find("none.h5"), std::string::npos);
+  EXPECT_NE(message_of([&] { io::read_hdf5_dataset(dir.file("none.h5"), "x"); }).find("none.h5"), std::string::npos);
 }
 
 TEST(IoCrc, LongBuffersMatchTheBytewiseDefinition) {

@@ -10,6 +10,8 @@
 #include <pure/optim/optim.hpp>
 #include <pure/pure.hpp>
 
+#include "message_of.hpp"
+
 namespace optim_structs {
 struct Linear {
   pure::Array w, b;
@@ -20,6 +22,8 @@ PURE_TREE(Linear, w, b)
 
 namespace {
 
+using pure_test::message_of;
+
 namespace optim = pure::optim;
 using optim_structs::Linear;
 
@@ -27,16 +31,6 @@ pure::Array f64(const std::vector<double>& v) { return pure::from_host(v); }
 pure::Array f32(const std::vector<float>& v) { return pure::from_host(v); }
 
 pure::Tree linear_tree(pure::Array w, pure::Array b) { return pure::Tree{{"w", std::move(w)}, {"b", std::move(b)}}; }
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const pure::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // ---------------------------------------------------------------- steps by hand
 
@@ -188,13 +182,13 @@ TEST(OptimErrors, GradientsWithAMissingOrExtraLeafNameThePath) {
   const pure::Tree params = linear_tree(f32({1.0f}), f32({2.0f}));
   const pure::Tree state = opt.init(params);
   const pure::Tree missing{{"w", f32({1.0f})}};
-  const std::string m = error_of([&] { opt.update(missing, state, missing); });
+  const std::string m = message_of([&] { opt.update(missing, state, missing); });
   EXPECT_NE(m.find("pure::optim::adam"), std::string::npos) << m;
   EXPECT_NE(m.find("['b']"), std::string::npos) << m;
   EXPECT_NE(m.find("mu"), std::string::npos) << m;
   pure::Tree extra = params;
   extra["c"] = f32({3.0f});
-  const std::string x = error_of([&] { opt.update(extra, state, extra); });
+  const std::string x = message_of([&] { opt.update(extra, state, extra); });
   EXPECT_NE(x.find("['c']"), std::string::npos) << x;
 }
 
@@ -202,10 +196,10 @@ TEST(OptimErrors, ALeafOfAnotherDtypeOrShapeIsNamed) {
   const auto opt = optim::sgd(0.1, 0.9);
   const pure::Tree params = linear_tree(f32({1.0f, 2.0f}), f32({2.0f}));
   const pure::Tree state = opt.init(params);
-  const std::string d = error_of([&] { opt.update(linear_tree(f32({1.0f, 2.0f}), f64({2.0})), state); });
+  const std::string d = message_of([&] { opt.update(linear_tree(f32({1.0f, 2.0f}), f64({2.0})), state); });
   EXPECT_NE(d.find("['b']"), std::string::npos) << d;
   EXPECT_NE(d.find("f64[1]"), std::string::npos) << d;
-  const std::string s = error_of([&] { opt.update(linear_tree(f32({1.0f, 2.0f, 3.0f}), f32({2.0f})), state); });
+  const std::string s = message_of([&] { opt.update(linear_tree(f32({1.0f, 2.0f, 3.0f}), f32({2.0f})), state); });
   EXPECT_NE(s.find("['w']"), std::string::npos) << s;
   EXPECT_NE(s.find("[3]"), std::string::npos) << s;
 }
@@ -213,7 +207,7 @@ TEST(OptimErrors, ALeafOfAnotherDtypeOrShapeIsNamed) {
 TEST(OptimErrors, WeightDecayWithoutParamsSaysSo) {
   const auto opt = optim::adamw(0.1);
   const pure::Array p = f32({1.0f});
-  const std::string e = error_of([&] { opt.update(p, opt.init(p)); });
+  const std::string e = message_of([&] { opt.update(p, opt.init(p)); });
   EXPECT_NE(e.find("add_decayed_weights"), std::string::npos) << e;
   EXPECT_NE(e.find("needs the params"), std::string::npos) << e;
 }
@@ -221,17 +215,17 @@ TEST(OptimErrors, WeightDecayWithoutParamsSaysSo) {
 TEST(OptimErrors, AStateFromAnotherOptimizerIsRejected) {
   const pure::Array p = f32({1.0f});
   const pure::Tree sgd_state = optim::sgd(0.1).init(p);
-  const std::string e = error_of([&] { optim::adam(0.1).update(p, sgd_state, p); });
+  const std::string e = message_of([&] { optim::adam(0.1).update(p, sgd_state, p); });
   EXPECT_NE(e.find("count"), std::string::npos) << e;
-  const std::string n = error_of([&] { optim::adamw(0.1).update(p, optim::adam(0.1).init(p), p); });
+  const std::string n = message_of([&] { optim::adamw(0.1).update(p, optim::adam(0.1).init(p), p); });
   EXPECT_NE(n.find("2 entries for a chain of 3"), std::string::npos) << n;
 }
 
 TEST(OptimErrors, ApplyUpdatesChecksPathsAndShapes) {
   const pure::Tree params = linear_tree(f32({1.0f}), f32({2.0f}));
-  const std::string p = error_of([&] { optim::apply_updates(params, pure::Tree{{"w", f32({1.0f})}}); });
+  const std::string p = message_of([&] { optim::apply_updates(params, pure::Tree{{"w", f32({1.0f})}}); });
   EXPECT_NE(p.find("['b']"), std::string::npos) << p;
-  const std::string s = error_of([&] { optim::apply_updates(f32({1.0f}), f32({1.0f, 2.0f})); });
+  const std::string s = message_of([&] { optim::apply_updates(f32({1.0f}), f32({1.0f, 2.0f})); });
   EXPECT_NE(s.find("shape"), std::string::npos) << s;
 }
 

@@ -10,24 +10,17 @@
 #include <pure/core/math.hpp>
 #include <pure/pure.hpp>
 
+#include "message_of.hpp"
+
 namespace {
+
+using pure_test::message_of;
 
 using pure::Array;
 using pure::Tree;
 
 Array vecf(const std::vector<float>& v) { return pure::from_host(v); }
 Array vecd(const std::vector<double>& v) { return pure::from_host(v); }
-
-template <class E, class F>
-std::string message_of(F call) {
-  try {
-    call();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
 
 double host_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
