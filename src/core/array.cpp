@@ -30,7 +30,7 @@ Buffer::Buffer(Block memory, std::size_t nbytes, bool recycle_memory)
 }
 Buffer::~Buffer() {
   if (observer) observer->freed(seq);
-  if (recycle) recycle_block(block);
+  if (recycle) recycle_block(block, bytes);
   --g_live_buffers;
 }
 

@@ -129,14 +129,15 @@ Block acquire_block(const char* label, std::size_t nbytes) {
   }
 }
 
-void recycle_block(const Block& block) {
+void recycle_block(Block& block, Block& bytes) {
   const std::size_t capacity = block.extent(0);
   // Blocks made while caching was off have no class size: they are just freed.
   if (capacity == 0 || buffer_size_class(capacity) != capacity || !Kokkos::is_initialized()) return;
   Cache& c = cache();
   const std::lock_guard<std::mutex> lock(c.mutex);
-  if (c.cached + capacity > c.limit) return;  // over the bound: the caller's copy frees it
-  c.free[capacity].push_back(block);
+  if (c.cached + capacity > c.limit) return;     // over the bound: the caller's copies free it
+  bytes = Block();                               // its reference dropped under the lock...
+  c.free[capacity].push_back(std::move(block));  // ...and the block's moved, not counted again
   c.cached += capacity;
 }
 
