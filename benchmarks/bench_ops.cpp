@@ -1,6 +1,6 @@
 // Cost of pure's array layer (issue 3, section 8), each figure next to a floor
 // or a peer compiled with the library's flags:
-//   ew/*      elementwise add, mul, exp, tanh through pure::lax (a fresh Array
+//   ew/*      elementwise add, mul, exp, tanh, log, log1p, erf through pure::lax (a fresh Array
 //             per call) vs a hand-written Kokkos kernel computing the same
 //             bits into a preallocated view, and a Kokkos copy kernel as the
 //             memory-bandwidth floor; exp/tanh also with Kokkos' libm-backed
@@ -117,7 +117,10 @@ struct MulOp {
     return static_cast<T>(a * b);
   }
 };
+// Each unary op names its input domain: exp finite, tanh off its saturated
+// branch, log and log1p on positive arguments across several octaves.
 struct ExpOp {
+  static constexpr double lo = -4.0, hi = 4.0;
   template <class T>
   KOKKOS_INLINE_FUNCTION T operator()(T x) const {
     return pure::math::exp(x);
@@ -125,22 +128,62 @@ struct ExpOp {
 };
 // pure's own tanh (the float one branch-free), as a user's kernel would call it.
 struct TanhOp {
+  static constexpr double lo = -4.0, hi = 4.0;
   template <class T>
   KOKKOS_INLINE_FUNCTION T operator()(T x) const {
     return pure::math::tanh(x);
   }
 };
+struct LogOp {
+  static constexpr double lo = 1e-3, hi = 100.0;
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(T x) const {
+    return pure::math::log(x);
+  }
+};
+struct Log1pOp {
+  static constexpr double lo = -0.9, hi = 10.0;
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(T x) const {
+    return pure::math::log1p(x);
+  }
+};
+struct ErfOp {
+  static constexpr double lo = -4.0, hi = 4.0;
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(T x) const {
+    return pure::math::erf(x);
+  }
+};
 // What a user would write without pure: the backend's math library.
-struct LibmExpOp {
+struct LibmExpOp : ExpOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T operator()(T x) const {
     return kmath::exp(x);
   }
 };
-struct LibmTanhOp {
+struct LibmTanhOp : TanhOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T operator()(T x) const {
     return kmath::tanh(x);
+  }
+};
+struct LibmLogOp : LogOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(T x) const {
+    return kmath::log(x);
+  }
+};
+struct LibmLog1pOp : Log1pOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(T x) const {
+    return kmath::log1p(x);
+  }
+};
+struct LibmErfOp : ErfOp {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(T x) const {
+    return kmath::erf(x);
   }
 };
 
@@ -171,10 +214,10 @@ using LaxBinary = Array (*)(const Array&, const Array&);
 // Input domains keep exp finite and tanh off its saturated branch.
 constexpr double kLo = -4.0, kHi = 4.0;
 
-template <class T>
+template <class T, class Op>
 void bm_lax_unary(benchmark::State& state, LaxUnary f) {
   const std::int64_t n = state.range(0);
-  const Array x = input(1, pure::Shape{n}, dtype_of<T>(), kLo, kHi);
+  const Array x = input(1, pure::Shape{n}, dtype_of<T>(), Op::lo, Op::hi);
   for (auto _ : state) {
     Array r = f(x);
     Kokkos::fence();
@@ -199,7 +242,7 @@ void bm_lax_binary(benchmark::State& state, LaxBinary f) {
 template <class T, class Op>
 void bm_hand_unary(benchmark::State& state) {
   const std::int64_t n = state.range(0);
-  const Array x = input(1, pure::Shape{n}, dtype_of<T>(), kLo, kHi);
+  const Array x = input(1, pure::Shape{n}, dtype_of<T>(), Op::lo, Op::hi);
   const HandUnary<T, Op> k{x.view<T>(), make_out<T>(n), Op{}};
   for (auto _ : state) {
     Kokkos::parallel_for("pure::bench::hand_unary", Policy(0, n), k);
@@ -809,22 +852,31 @@ void register_elementwise(const std::vector<std::int64_t>& sizes) {
   struct Entry {
     const char* name;
     int arity;
-    LaxUnary unary;
     LaxBinary binary;
+    void (*lax_unary)(benchmark::State&, LaxUnary);
+    LaxUnary unary;
     void (*hand)(benchmark::State&);
     void (*libm)(benchmark::State&);
   };
   const Entry entries[] = {
-      {"add", 2, nullptr, &pure::lax::add, &bm_hand_binary<T, AddOp>, nullptr},
-      {"mul", 2, nullptr, &pure::lax::mul, &bm_hand_binary<T, MulOp>, nullptr},
-      {"exp", 1, &pure::lax::exp, nullptr, &bm_hand_unary<T, ExpOp>, &bm_hand_unary<T, LibmExpOp>},
-      {"tanh", 1, &pure::lax::tanh, nullptr, &bm_hand_unary<T, TanhOp>, &bm_hand_unary<T, LibmTanhOp>},
+      {"add", 2, &pure::lax::add, nullptr, nullptr, &bm_hand_binary<T, AddOp>, nullptr},
+      {"mul", 2, &pure::lax::mul, nullptr, nullptr, &bm_hand_binary<T, MulOp>, nullptr},
+      {"exp", 1, nullptr, &bm_lax_unary<T, ExpOp>, &pure::lax::exp, &bm_hand_unary<T, ExpOp>,
+       &bm_hand_unary<T, LibmExpOp>},
+      {"tanh", 1, nullptr, &bm_lax_unary<T, TanhOp>, &pure::lax::tanh, &bm_hand_unary<T, TanhOp>,
+       &bm_hand_unary<T, LibmTanhOp>},
+      {"log", 1, nullptr, &bm_lax_unary<T, LogOp>, &pure::lax::log, &bm_hand_unary<T, LogOp>,
+       &bm_hand_unary<T, LibmLogOp>},
+      {"log1p", 1, nullptr, &bm_lax_unary<T, Log1pOp>, &pure::lax::log1p, &bm_hand_unary<T, Log1pOp>,
+       &bm_hand_unary<T, LibmLog1pOp>},
+      {"erf", 1, nullptr, &bm_lax_unary<T, ErfOp>, &pure::lax::erf, &bm_hand_unary<T, ErfOp>,
+       &bm_hand_unary<T, LibmErfOp>},
   };
   sized(benchmark::RegisterBenchmark(("ew/copy/" + t).c_str(), bm_copy<T>));
   for (const Entry& e : entries) {
     const std::string op = std::string(e.name) + "_" + t;
     if (e.arity == 1) {
-      sized(benchmark::RegisterBenchmark(("ew/lax/" + op).c_str(), bm_lax_unary<T>, e.unary));
+      sized(benchmark::RegisterBenchmark(("ew/lax/" + op).c_str(), e.lax_unary, e.unary));
     } else {
       sized(benchmark::RegisterBenchmark(("ew/lax/" + op).c_str(), bm_lax_binary<T>, e.binary));
     }
@@ -1017,7 +1069,7 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 template <class T, class Op>
 bool check_unary(LaxUnary f, const char* name) {
   constexpr std::int64_t n = 1000;
-  const Array x = input(1, pure::Shape{n}, dtype_of<T>(), kLo, kHi);
+  const Array x = input(1, pure::Shape{n}, dtype_of<T>(), Op::lo, Op::hi);
   const HandUnary<T, Op> k{x.view<T>(), make_out<T>(n), Op{}};
   Kokkos::parallel_for("pure::bench::hand_unary", Policy(0, n), k);
   return report(same_bits(to_vector(k.out), f(x).template to_host<T>()),
@@ -1153,6 +1205,12 @@ bool sanity_check() {
   ok &= check_unary<double, ExpOp>(&pure::lax::exp, "exp");
   ok &= check_unary<float, TanhOp>(&pure::lax::tanh, "tanh");
   ok &= check_unary<double, TanhOp>(&pure::lax::tanh, "tanh");
+  ok &= check_unary<float, LogOp>(&pure::lax::log, "log");
+  ok &= check_unary<double, LogOp>(&pure::lax::log, "log");
+  ok &= check_unary<float, Log1pOp>(&pure::lax::log1p, "log1p");
+  ok &= check_unary<double, Log1pOp>(&pure::lax::log1p, "log1p");
+  ok &= check_unary<float, ErfOp>(&pure::lax::erf, "erf");
+  ok &= check_unary<double, ErfOp>(&pure::lax::erf, "erf");
   ok &= check_copy_and_reduce<float>();
   ok &= check_copy_and_reduce<double>();
   for (auto p : {pure::MatmulPrecision::reproducible, pure::MatmulPrecision::fast}) {

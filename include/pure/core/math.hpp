@@ -14,11 +14,14 @@
 //
 //   double  log 0.74 ulp, log1p 0.77, exp 0.60 (subnormal results rounded once),
 //           expm1 0.59, pow 0.62 (x > 0, |y log x| up to 745), erf 0.78 (fdlibm),
-//           tanh 2.23 (from expm1), logistic 2.25; exp, expm1, tanh, logistic
-//           branch-free on CPUs (every path computed, one selected, so loops
-//           vectorise; GPU threads branch; the same bits either way)
+//           tanh 2.23 (from expm1), logistic 2.25; exp, expm1, tanh, logistic,
+//           log, log1p, erf branch-free (every path computed, one selected,
+//           so loops vectorise; GPU threads branch in exp and expm1; the same
+//           bits either way). Branch-free code here avoids && between
+//           comparisons and one chained ?: of constants: GCC turns both into
+//           control flow, and the loop stays scalar.
 //   float   pow, erf: computed in double, rounded once (0.5 ulp measured;
-//           at most 0.5 + 2^-28 by construction); log, log1p
+//           at most 0.5 + 2^-28 by construction; erf branch-free); log, log1p
 //           (log_positive_normal) and exp, expm1, logistic, tanh
 //           (exp_branch_free): branch-free in double, so loops vectorise;
 //           within 0.5 ulp at every 1024th float of their
@@ -163,14 +166,35 @@ KOKKOS_INLINE_FUNCTION double atanh_series7(double z) {
 /// = f - (f^2/2 - s*(f^2/2 + r)), so the exact f carries the bulk. k*ln2_hi + f
 /// is summed exactly too, leaving only the small correction to round before the
 /// final addition.
-KOKKOS_INLINE_FUNCTION double log_finish(int k, double f, double c) {
+KOKKOS_FORCEINLINE_FUNCTION double log_finish(double k, double f, double c) {
   const double hfsq = 0.5 * f * f;
   const double s = f / (2.0 + f);
   const double z = s * s;
   const double r = z * (2.0 / 3 + z * (2.0 / 5 + z * atanh_series7(z)));
-  const double dk = k;
-  const DD a = two_sum(dk * kLn2Hi, f);
-  return a.hi + (a.lo - (hfsq - (s * (hfsq + r) + (dk * kLn2Lo + c))));
+  const DD a = two_sum(k * kLn2Hi, f);
+  return a.hi + (a.lo - (hfsq - (s * (hfsq + r) + (k * kLn2Lo + c))));
+}
+
+/// The biased exponent field of a double's bits (sign bit clear) as an exact
+/// double, by the 2^52 trick instead of an integer conversion (AVX2 has no
+/// 64-bit integer to double instruction, so the conversion would stop loops
+/// from vectorising).
+KOKKOS_FORCEINLINE_FUNCTION double biased_exponent(std::uint64_t bits) {
+  return from_bits(0x4330000000000000ull | (bits >> 52)) - 0x1p52;
+}
+
+/// log_reduce without branches, for finite x > 0: the same k (as a double)
+/// and the same f, so that log_finish gives the same bits.
+struct LogReduced {
+  double k, f;
+};
+KOKKOS_FORCEINLINE_FUNCTION LogReduced log_reduce_branch_free(double x) {
+  const bool subnormal = x < 0x1p-1022;
+  const std::uint64_t b = to_bits(subnormal ? x * 0x1p54 : x);
+  const double m = from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  const bool halve = m > 0x1.6a09e667f3bccp0;
+  const double k = biased_exponent(b) - 1023.0 + (halve ? 1.0 : 0.0) - (subnormal ? 54.0 : 0.0);
+  return {k, (halve ? m * 0.5 : m) - 1.0};
 }
 
 KOKKOS_INLINE_FUNCTION DD dd_add(DD a, DD b) {
@@ -263,6 +287,16 @@ KOKKOS_FORCEINLINE_FUNCTION double exp_core(double x, double xlo) {
   return scale(one_r.hi, one_r.lo + (tail + (e.c + e.c * e.r)), e.k);
 }
 
+/// exp(x) for kExpMin <= x <= kExpMax: exp's value there without its checks
+/// for NaN and overflow (for callers whose arguments are known to be in range).
+KOKKOS_FORCEINLINE_FUNCTION double exp_in_range(double x) {
+  // The core runs on a stand-in for tiny x (its value is not used there):
+  // with x itself GCC moves the core into a branch, and the loop stays scalar.
+  const bool tiny = abs(x) < 0x1p-54;
+  const double core = exp_core(tiny ? 1.0 : x, 0.0);
+  return tiny ? 1.0 + x : core;
+}
+
 /// log1p for finite x > -1, without branches (selects only), so that loops
 /// over it vectorise: 1 + x >= 2^-53 is never subnormal, so log_reduce's
 /// scaling is not needed.
@@ -271,14 +305,14 @@ KOKKOS_FORCEINLINE_FUNCTION double log1p_finite(double x) {
   const std::uint64_t b = to_bits(u);
   const double m0 = from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
   const bool halve = m0 > 0x1.6a09e667f3bccp0;
-  const int k = static_cast<int>(b >> 52) - 1023 + (halve ? 1 : 0);
+  const double k = biased_exponent(b) - 1023.0 + (halve ? 1.0 : 0.0);
   const double m = halve ? m0 * 0.5 : m0;
   // k == 0: 1 + x is already in the reduced range, f = x is exact and u's
   // rounding is moot. Else 1 + x = u + err exactly (FastTwoSum), so
   // log(1 + x) = log(u) + err/u to 2^-106.
   const double err = x >= 1.0 ? 1.0 - (u - x) : x - (u - 1.0);
-  const double f = k == 0 ? x : m - 1.0;
-  const double c = k == 0 ? 0.0 : err / u;
+  const double f = k == 0.0 ? x : m - 1.0;
+  const double c = k == 0.0 ? 0.0 : err / u;
   const double r = log_finish(k, f, c);
   return abs(x) < 0x1p-54 ? x : r;  // log1p(x) = x - x^2/2 rounds to x; keeps -0 and subnormals
 }
@@ -286,26 +320,32 @@ KOKKOS_FORCEINLINE_FUNCTION double log1p_finite(double x) {
 }  // namespace detail
 
 /// Natural logarithm. log(0) = -inf, log(x < 0) = NaN, log(inf) = inf.
-KOKKOS_INLINE_FUNCTION double log(double x) {
-  if (!(x > 0.0)) return x == 0.0 ? -detail::inf() : detail::nan();
-  if (x == detail::inf()) return x;
-  int k;
-  const double f = detail::log_reduce(x, k);
-  return detail::log_finish(k, f, 0.0);
+/// Branch-free (the core runs on a stand-in where its result is not used), so
+/// loops vectorise; the same operations as a branching version on the path
+/// taken, so the same bits.
+KOKKOS_FORCEINLINE_FUNCTION double log(double x) {
+  const bool finite_positive = (x > 0.0) & (x < detail::inf());  // false for NaN
+  const detail::LogReduced r = detail::log_reduce_branch_free(finite_positive ? x : 1.0);
+  const double core = detail::log_finish(r.k, r.f, 0.0);
+  const double special = x == 0.0 ? -detail::inf() : (x == detail::inf() ? x : detail::nan());
+  return finite_positive ? core : special;
 }
 
 /// log(1 + x), accurate for small x. log1p(-1) = -inf, log1p(x < -1) = NaN.
-KOKKOS_INLINE_FUNCTION double log1p(double x) {
-  if (!(x > -1.0)) return x == -1.0 ? -detail::inf() : detail::nan();
-  if (x == detail::inf()) return x;
-  return detail::log1p_finite(x);
+/// Branch-free like log.
+KOKKOS_FORCEINLINE_FUNCTION double log1p(double x) {
+  // & rather than &&: GCC turns && into control flow here, which stops vectorising.
+  const bool finite = (x > -1.0) & (x < detail::inf());  // false for NaN
+  const double core = detail::log1p_finite(finite ? x : 0.0);
+  const double special = x == -1.0 ? -detail::inf() : (x == detail::inf() ? x : detail::nan());
+  return finite ? core : special;
 }
 
 /// e^x. Overflows to inf above 709.78, underflows through the subnormals to 0.
 KOKKOS_FORCEINLINE_FUNCTION double exp(double x) {
   // Branch-free (every case computed, one selected), so loops vectorise; the
   // core runs on an in-range stand-in where its result is not used.
-  const bool in_range = x >= detail::kExpMin && x <= detail::kExpMax;  // false for NaN
+  const bool in_range = (x >= detail::kExpMin) & (x <= detail::kExpMax);  // false for NaN
   const double special = x != x ? x : (x > 0.0 ? detail::inf() : 0.0);
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
   // GPU threads branch (the same operations on the path taken: the same bits).
@@ -321,7 +361,7 @@ KOKKOS_FORCEINLINE_FUNCTION double exp(double x) {
 /// e^x - 1, accurate for small x. Branch-free like exp: every path is
 /// computed on an in-range stand-in and one is selected.
 KOKKOS_FORCEINLINE_FUNCTION double expm1(double x) {
-  const bool in_range = x >= -38.0 && x <= detail::kExpMax;  // false for NaN
+  const bool in_range = (x >= -38.0) & (x <= detail::kExpMax);  // false for NaN
   const double xs = in_range ? x : 0.0;
   const double ax = detail::abs(xs);
   // |x| <= ln2/2: x + tail(x), summed exactly before the last rounding.
@@ -376,56 +416,62 @@ KOKKOS_INLINE_FUNCTION double pow(double x, double y) {
 
 /// Error function, following fdlibm's s_erf.c (Sun Microsystems, 1993): rational
 /// fits on |x| < 0.84375, < 1.25, < 1/0.35, < 6 (coefficients from there, as
-/// exact hex values); erf(x) = +-1 beyond 6.
-KOKKOS_INLINE_FUNCTION double erf(double x) {
+/// exact hex values); erf(x) = +-1 beyond 6. Branch-free, so loops vectorise:
+/// the four fits share one rational evaluation whose argument and coefficients
+/// are selected per element (the shorter fits padded with trailing zero
+/// coefficients, which leave Horner's sums exact: c + t*0 = c), and the erfc
+/// part runs on a stand-in where it is not used. On the path fdlibm would take,
+/// the operations are the same, so the bits are fdlibm's.
+KOKKOS_FORCEINLINE_FUNCTION double erf(double x) {
   using detail::horner;
-  if (x != x) return x;
-  const double ax = detail::abs(x);
-  if (ax < 0.84375) {
-    if (ax < 0x1p-28) {
-      constexpr double kEfx = 0x1.06eba8214db69p-3;  // 2/sqrt(pi) - 1
-      // For tiny x the scaling by 8 keeps efx*x out of the subnormal range.
-      if (ax < 0x1p-1015) return 0.125 * (8.0 * x + (8.0 * kEfx) * x);
-      return x + kEfx * x;
-    }
-    const double z = x * x;
-    const double p = horner(z, 0x1.06eba8214db68p-3, -0x1.4cd7d691cb913p-2, -0x1.d2a51dbd7194fp-6,
-                            -0x1.7a291236668e4p-8, -0x1.8ead6120016acp-16);
-    const double q = horner(z, 1.0, 0x1.97779cddadc09p-2, 0x1.0a54c5536cebap-4, 0x1.4d022c4d36b0fp-8,
-                            0x1.15dc9221c1a10p-13, -0x1.09c4342a26120p-18);
-    return x + x * (p / q);
-  }
-  double r;
-  if (ax < 1.25) {
-    // erf(1 + s) - erx, erx = erf(1) rounded to 24 bits.
-    const double s = ax - 1.0;
-    const double p = horner(s, -0x1.359b8bef77538p-9, 0x1.a8d00ad92b34dp-2, -0x1.7d240fbb8c3f1p-2, 0x1.45fca805120e4p-2,
-                            -0x1.c63983d3e28ecp-4, 0x1.22a36599795ebp-5, -0x1.1bf380a96073fp-9);
-    const double q = horner(s, 1.0, 0x1.b3e6618eee323p-4, 0x1.14af092eb6f33p-1, 0x1.2635cd99fe9a7p-4,
-                            0x1.02660e763351fp-3, 0x1.bedc26b51dd1cp-7, 0x1.88b545735151dp-7);
-    r = 0x1.b0ac160000000p-1 + p / q;
-  } else if (ax >= 6.0) {
-    r = 1.0;
-  } else {
-    // erfc(x) = exp(-x^2 - 0.5625 + R(1/x^2)/S(1/x^2)) / x.
-    const double s = 1.0 / (ax * ax);
-    double rr, ss;
-    if (ax < 0x1.6db6ep1) {  // 1/0.35
-      rr = horner(s, -0x1.43412600d6435p-7, -0x1.63416e4ba7360p-1, -0x1.51e0441b0e726p+3, -0x1.f300ae4cba38dp+5,
-                  -0x1.44cb184282266p+7, -0x1.7135cebccabb2p+7, -0x1.4526557e4d2f2p+6, -0x1.3a0efc69ac25cp+3);
-      ss = horner(s, 1.0, 0x1.3a6b9bd707687p+4, 0x1.1350c526ae721p+7, 0x1.b290dd58a1a71p+8, 0x1.42b1921ec2868p+9,
-                  0x1.ad02157700314p+8, 0x1.b28a3ee48ae2cp+6, 0x1.a47ef8e484a93p+2, -0x1.eeff2ee749a62p-5);
-    } else {
-      rr = horner(s, -0x1.4341239e86f4ap-7, -0x1.993ba70c285dep-1, -0x1.1c209555f995ap+4, -0x1.4145d43c5ed98p+7,
-                  -0x1.3ec881375f228p+9, -0x1.004616a2e5992p+10, -0x1.e384e9bdc383fp+8);
-      ss = horner(s, 1.0, 0x1.e568b261d5190p+4, 0x1.45cae221b9f0ap+8, 0x1.802eb189d5118p+10, 0x1.8ffb7688c246ap+11,
-                  0x1.3f219cedf3be6p+11, 0x1.da874e79fe763p+8, -0x1.670e242712d62p+4);
-    }
-    // -x^2 = -z^2 + (z - x)(z + x) with z = x cut to 21 bits, so z^2 is exact.
-    const double z = detail::from_bits(detail::to_bits(ax) & 0xffffffff00000000ull);
-    r = 1.0 - exp(-z * z - 0.5625) * exp((z - ax) * (z + ax) + rr / ss) / ax;
-  }
-  return x < 0.0 ? -r : r;
+  const double ax = detail::abs(x);  // NaN: every comparison below is false
+  const bool central = ax < 0.84375;
+  const bool near_one = ax < 1.25;
+  const bool near_tail = ax < 0x1.6db6ep1;  // 1/0.35
+  // One rational P(t)/Q(t): t = x^2 (central), |x| - 1 (near one), 1/x^2 (tails).
+  const bool tails = (ax >= 1.25) & (ax < 6.0);  // & not &&: no control flow, so loops vectorise
+  const double tail_ax = tails ? ax : 2.0;       // a stand-in off the tails
+  const double t = central ? x * x : (near_one ? ax - 1.0 : 1.0 / (tail_ax * tail_ax));
+  // One select per level, as separate statements: GCC turns one chained ?:
+  // of constants into control flow, which does not vectorise.
+  auto pick = [&](double c_central, double c_one, double c_near_tail, double c_far_tail) {
+    double c = near_tail ? c_near_tail : c_far_tail;
+    c = near_one ? c_one : c;
+    return central ? c_central : c;
+  };
+  const double p =
+      horner(t, pick(0x1.06eba8214db68p-3, -0x1.359b8bef77538p-9, -0x1.43412600d6435p-7, -0x1.4341239e86f4ap-7),
+             pick(-0x1.4cd7d691cb913p-2, 0x1.a8d00ad92b34dp-2, -0x1.63416e4ba7360p-1, -0x1.993ba70c285dep-1),
+             pick(-0x1.d2a51dbd7194fp-6, -0x1.7d240fbb8c3f1p-2, -0x1.51e0441b0e726p+3, -0x1.1c209555f995ap+4),
+             pick(-0x1.7a291236668e4p-8, 0x1.45fca805120e4p-2, -0x1.f300ae4cba38dp+5, -0x1.4145d43c5ed98p+7),
+             pick(-0x1.8ead6120016acp-16, -0x1.c63983d3e28ecp-4, -0x1.44cb184282266p+7, -0x1.3ec881375f228p+9),
+             pick(0.0, 0x1.22a36599795ebp-5, -0x1.7135cebccabb2p+7, -0x1.004616a2e5992p+10),
+             pick(0.0, -0x1.1bf380a96073fp-9, -0x1.4526557e4d2f2p+6, -0x1.e384e9bdc383fp+8),
+             pick(0.0, 0.0, -0x1.3a0efc69ac25cp+3, 0.0));
+  const double q =
+      horner(t, 1.0, pick(0x1.97779cddadc09p-2, 0x1.b3e6618eee323p-4, 0x1.3a6b9bd707687p+4, 0x1.e568b261d5190p+4),
+             pick(0x1.0a54c5536cebap-4, 0x1.14af092eb6f33p-1, 0x1.1350c526ae721p+7, 0x1.45cae221b9f0ap+8),
+             pick(0x1.4d022c4d36b0fp-8, 0x1.2635cd99fe9a7p-4, 0x1.b290dd58a1a71p+8, 0x1.802eb189d5118p+10),
+             pick(0x1.15dc9221c1a10p-13, 0x1.02660e763351fp-3, 0x1.42b1921ec2868p+9, 0x1.8ffb7688c246ap+11),
+             pick(-0x1.09c4342a26120p-18, 0x1.bedc26b51dd1cp-7, 0x1.ad02157700314p+8, 0x1.3f219cedf3be6p+11),
+             pick(0.0, 0x1.88b545735151dp-7, 0x1.b28a3ee48ae2cp+6, 0x1.da874e79fe763p+8),
+             pick(0.0, 0.0, 0x1.a47ef8e484a93p+2, -0x1.670e242712d62p+4), pick(0.0, 0.0, -0x1.eeff2ee749a62p-5, 0.0));
+  const double ratio = p / q;
+  // |x| < 2^-28: x + (2/sqrt(pi) - 1) x; below 2^-1015 scaled by 8 so that
+  // the product stays out of the subnormals.
+  constexpr double kEfx = 0x1.06eba8214db69p-3;
+  const double tiny = ax < 0x1p-1015 ? 0.125 * (8.0 * x + (8.0 * kEfx) * x) : x + kEfx * x;
+  const double small = x + x * ratio;
+  // Near one: erf(1 + s) - erx, erx = erf(1) rounded to 24 bits.
+  const double one = 0x1.b0ac160000000p-1 + ratio;
+  // Tails: erfc(x) = exp(-x^2 - 0.5625 + R/S) / x, with -x^2 = -z^2 + (z - x)(z + x)
+  // for z = x cut to 21 bits, so that z^2 is exact.
+  const double z = detail::from_bits(detail::to_bits(tail_ax) & 0xffffffff00000000ull);
+  const double tail = 1.0 - detail::exp_in_range(-z * z - 0.5625) *
+                                detail::exp_in_range((z - tail_ax) * (z + tail_ax) + ratio) / tail_ax;
+  const double r = near_one ? one : (ax < 6.0 ? tail : 1.0);
+  const double signed_r = x < 0.0 ? -r : r;
+  return x != x ? x : (ax < 0x1p-28 ? tiny : (central ? small : signed_r));
 }
 
 namespace detail {
@@ -540,7 +586,7 @@ KOKKOS_FORCEINLINE_FUNCTION double clamp_keep_nan(double y, double lo, double hi
 /// log(+-0) = -inf, log(inf) = inf, NaN for x < 0 and NaN.
 KOKKOS_INLINE_FUNCTION float log(float x) {
   const double d = static_cast<double>(x);
-  const bool finite_positive = d > 0.0 && d < detail::inf();
+  const bool finite_positive = (d > 0.0) & (d < detail::inf());
   const double core = detail::log_positive_normal(finite_positive ? d : 1.0);
   const double special = d == 0.0 ? -detail::inf() : (d == detail::inf() ? d : detail::nan());
   return static_cast<float>(finite_positive ? core : special);
@@ -552,7 +598,7 @@ KOKKOS_INLINE_FUNCTION float log(float x) {
 KOKKOS_INLINE_FUNCTION float log1p(float x) {
   const double d = static_cast<double>(x);
   const double y = 1.0 + d;
-  const bool finite_positive = y > 0.0 && y < detail::inf();
+  const bool finite_positive = (y > 0.0) & (y < detail::inf());
   const double core = detail::log_positive_normal(finite_positive ? y : 1.0);
   const double special = y == 0.0 ? -detail::inf() : (y == detail::inf() ? y : detail::nan());
   const double small = d - d * d * 0.5;
@@ -573,7 +619,7 @@ KOKKOS_INLINE_FUNCTION float expm1(float x) {
   const double big = detail::exp_branch_free(detail::clamp_keep_nan(d, -200.0, 100.0)) - 1.0;
   return static_cast<float>(detail::abs(d) < 0x1p-13 ? series : big);
 }
-KOKKOS_INLINE_FUNCTION float erf(float x) { return static_cast<float>(erf(static_cast<double>(x))); }
+KOKKOS_FORCEINLINE_FUNCTION float erf(float x) { return static_cast<float>(erf(static_cast<double>(x))); }
 KOKKOS_INLINE_FUNCTION float pow(float x, float y) {
   return static_cast<float>(pow(static_cast<double>(x), static_cast<double>(y)));
 }
