@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -31,9 +32,12 @@ namespace pure::io {
 namespace detail {
 namespace {
 
-constexpr std::size_t kUserBlock = 512;  // HDF5 skips it; pure's header lives there
+// HDF5 skips the user block; pure's header lives there: 512 bytes in format 1,
+// a power of two holding the header and the dataset table in format 2.
+constexpr std::size_t kUserBlock = 512;
+constexpr std::size_t kMaxUserBlock = std::size_t{1} << 26;
 constexpr const char* kMagic = "pure-checkpoint";
-constexpr std::int64_t kFormatVersion = 1;
+constexpr std::int64_t kFormatVersion = 2;
 
 // ---------------------------------------------------------------- CRC-32C
 
@@ -416,6 +420,19 @@ void read_exact(int fd, void* buf, std::size_t n, off_t at, const std::string& f
   }
 }
 
+// CRC-32C of the bytes [from, to) of a file, read (for the small gaps between datasets).
+std::uint32_t region_crc(int fd, std::uint64_t from, std::uint64_t to, const std::string& file) {
+  std::vector<unsigned char> buf(static_cast<std::size_t>(std::min<std::uint64_t>(to - from, 1 << 20)));
+  std::uint32_t crc = 0;
+  for (std::uint64_t at = from; at < to;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), to - at));
+    read_exact(fd, buf.data(), n, static_cast<off_t>(at), file);
+    crc = crc32c(buf.data(), n, crc);
+    at += n;
+  }
+  return crc;
+}
+
 std::uint32_t file_crc(int fd, std::size_t from, std::size_t to, const std::string& file) {
   // Mapped, the page cache is read in place (no copy); pread if mapping fails.
   if (to > from) {
@@ -437,16 +454,174 @@ std::uint32_t file_crc(int fd, std::size_t from, std::size_t to, const std::stri
   return crc;
 }
 
-std::string header_text(std::uint64_t length, std::uint32_t crc) {
+// ---------------------------------------------------------------- the header
+
+// Format 2's header (docs/checkpoint-format.md): a first line with the file's
+// length, the CRC-32C of everything after the user block, the block's size and
+// the number of datasets, then one line per dataset with data (offset, length,
+// CRC-32C of its bytes), in file order, then zeros up to the block's end.
+struct TableRow {
+  std::uint64_t offset = 0, length = 0;
+  std::uint32_t crc = 0;
+};
+
+std::string header_v1(std::uint64_t length, std::uint32_t crc) {
   char line[160];
-  std::snprintf(line, sizeof line, "%s %lld length=%llu crc32c=%08x\n", kMagic, static_cast<long long>(kFormatVersion),
-                static_cast<unsigned long long>(length), crc);
+  std::snprintf(line, sizeof line, "%s 1 length=%llu crc32c=%08x\n", kMagic, static_cast<unsigned long long>(length),
+                crc);
   return line;
 }
 
-// Reads and checks the header and the whole-file checksum: after this, HDF5
-// only ever sees the bytes that pure wrote.
-void verify_file(const std::string& path) {
+std::string header_v2(std::uint64_t length, std::uint32_t crc, std::uint64_t block, const std::vector<TableRow>& rows) {
+  char line[200];
+  std::snprintf(line, sizeof line, "%s %lld length=%llu crc32c=%08x block=%llu entries=%zu\n", kMagic,
+                static_cast<long long>(kFormatVersion), static_cast<unsigned long long>(length), crc,
+                static_cast<unsigned long long>(block), rows.size());
+  std::string out = line;
+  for (const TableRow& r : rows) {
+    std::snprintf(line, sizeof line, "%llu %llu %08x\n", static_cast<unsigned long long>(r.offset),
+                  static_cast<unsigned long long>(r.length), r.crc);
+    out += line;
+  }
+  return out;
+}
+
+/// The user block for `datasets` table rows: a power of two (HDF5's rule), at
+/// least 512 bytes, with room for the longest possible lines.
+std::uint64_t user_block_size(std::size_t datasets) {
+  const std::uint64_t need = 200 + 52 * static_cast<std::uint64_t>(datasets);  // rows: 20 + 20 + 8 digits, 3 separators
+  std::uint64_t block = kUserBlock;
+  while (block < need) block *= 2;
+  if (block > kMaxUserBlock) {
+    throw ValueError("pure::io::save: " + std::to_string(datasets) + " datasets are more than a checkpoint holds");
+  }
+  return block;
+}
+
+/// What load learned before HDF5 parsed anything: the file's identity (so that
+/// the file HDF5 opens is known to be the verified one) and, in format 2, the
+/// table of verified datasets with the ones whose bytes do not match theirs.
+struct VerifiedFile {
+  std::int64_t version = 0;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::vector<TableRow> rows;  // by offset
+  std::vector<bool> damaged;   // per row: its bytes do not match its checksum
+};
+
+// Format 1: a 512-byte header whose CRC covers the rest of the file.
+void verify_v1(int fd, const char* head, std::uint64_t size, const std::string& path) {
+  unsigned long long length = 0;
+  unsigned crc = 0;
+  if (std::sscanf(head, "pure-checkpoint 1 length=%llu crc32c=%x", &length, &crc) != 2) {
+    fail(path, "damaged: its header block has been altered");
+  }
+  // The header block is exactly the header line and zeros: any other byte there is damage.
+  const std::string line = header_v1(length, crc);
+  bool clean = std::memcmp(head, line.data(), line.size()) == 0;
+  for (std::size_t i = line.size(); i < kUserBlock; ++i) clean = clean && head[i] == 0;
+  if (!clean) fail(path, "damaged: its header block has been altered");
+  if (length != size) {
+    fail(path, "damaged: the file has " + std::to_string(size) + " bytes, its header says " + std::to_string(length) +
+                   " (truncated or appended to)");
+  }
+  const std::uint32_t actual = file_crc(fd, kUserBlock, size, path);
+  if (actual != crc) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "damaged: checksum of its contents is %08x, the header says %08x", actual, crc);
+    fail(path, msg);
+  }
+}
+
+// Format 2: the header and table checked, then one pass over the mapped file
+// computes the CRC of every dataset and of the gaps between them; combined they
+// must give the whole-file CRC. Datasets whose bytes fail their own CRC while
+// everything else (the metadata HDF5 parses) is intact are marked, so that the
+// caller can name the damaged entry; any other damage fails here.
+void verify_v2(int fd, const char* first, std::uint64_t size, const std::string& path, VerifiedFile& out) {
+  unsigned long long length = 0, block = 0, entries = 0;
+  unsigned crc = 0;
+  if (std::sscanf(first, "pure-checkpoint 2 length=%llu crc32c=%x block=%llu entries=%llu", &length, &crc, &block,
+                  &entries) != 4) {
+    fail(path, "damaged: its header block has been altered");
+  }
+  if (length != size) {
+    fail(path, "damaged: the file has " + std::to_string(size) + " bytes, its header says " + std::to_string(length) +
+                   " (truncated or appended to)");
+  }
+  if (block < kUserBlock || block > kMaxUserBlock || (block & (block - 1)) != 0 || block > size ||
+      entries > block / 8) {
+    fail(path, "damaged: its header block has been altered");
+  }
+  std::string head(block, '\0');
+  read_exact(fd, head.data(), block, 0, path);
+  std::vector<TableRow> rows;
+  std::size_t at = head.find('\n');
+  if (at == std::string::npos) fail(path, "damaged: its header block has been altered");
+  ++at;
+  for (unsigned long long i = 0; i < entries; ++i) {
+    unsigned long long off = 0, len = 0;
+    unsigned c = 0;
+    int used = 0;
+    if (std::sscanf(head.c_str() + at, "%llu %llu %x\n%n", &off, &len, &c, &used) != 3 || used <= 0) {
+      fail(path, "damaged: its header block has been altered");
+    }
+    rows.push_back(TableRow{off, len, c});
+    at += static_cast<std::size_t>(used);
+  }
+  // Exactly the text the writer makes, then zeros: any other byte is damage.
+  const std::string text = header_v2(length, crc, block, rows);
+  bool clean = text.size() <= block && std::memcmp(head.data(), text.data(), text.size()) == 0;
+  for (std::size_t i = text.size(); clean && i < block; ++i) clean = head[i] == 0;
+  if (!clean) fail(path, "damaged: its header block has been altered");
+  std::uint64_t end = block;
+  for (const TableRow& r : rows) {  // in file order, inside the file, not overlapping
+    if (r.offset < end || r.length == 0 || r.length > size - r.offset) {
+      fail(path, "damaged: its header block has been altered");
+    }
+    end = r.offset + r.length;
+  }
+  // One pass: gaps chained into `whole`; each dataset's own CRC combined in.
+  const unsigned char* bytes = nullptr;
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+  std::vector<unsigned char> copy;
+  if (map != MAP_FAILED) {
+    bytes = static_cast<const unsigned char*>(map);
+  } else {  // no mapping (unusual file systems): read it whole
+    copy.resize(size);
+    read_exact(fd, copy.data(), size, 0, path);
+    bytes = copy.data();
+  }
+  std::uint32_t actual = 0, expected = 0;  // with each dataset's actual CRC, and with its table CRC
+  std::uint64_t pos = block;
+  out.damaged.assign(rows.size(), false);
+  for (std::size_t i = 0; i <= rows.size(); ++i) {
+    const std::uint64_t gap_end = i < rows.size() ? rows[i].offset : size;
+    const std::uint32_t gap = crc32c(bytes + pos, gap_end - pos);
+    actual = crc32c_combine(actual, gap, gap_end - pos);
+    expected = crc32c_combine(expected, gap, gap_end - pos);
+    if (i == rows.size()) break;
+    const std::uint32_t data = crc32c(bytes + rows[i].offset, rows[i].length);
+    out.damaged[i] = data != rows[i].crc;
+    actual = crc32c_combine(actual, data, rows[i].length);
+    expected = crc32c_combine(expected, rows[i].crc, rows[i].length);
+    pos = rows[i].offset + rows[i].length;
+  }
+  if (map != MAP_FAILED) ::munmap(map, size);
+  bool any_damaged = false;
+  for (bool d : out.damaged) any_damaged = any_damaged || d;
+  if (actual == crc && any_damaged) fail(path, "damaged: its header block has been altered");
+  if (actual != crc && (expected != crc || !any_damaged)) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "damaged: checksum of its contents is %08x, the header says %08x", actual, crc);
+    fail(path, msg);
+  }
+  out.rows = std::move(rows);  // actual != crc here only when just dataset bytes are damaged
+}
+
+// Reads and checks the header and the checksums: after this, HDF5 only ever
+// parses bytes that pure wrote.
+VerifiedFile verify_file(const std::string& path) {
   Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (f.fd < 0) fail(path, "cannot open: " + errno_text());
   struct stat st {};
@@ -456,32 +631,23 @@ void verify_file(const std::string& path) {
   char head[kUserBlock + 1] = {};
   read_exact(f.fd, head, kUserBlock, 0, path);
   long long version = 0;
-  unsigned long long length = 0;
-  unsigned crc = 0;
   char magic[32] = {};
-  if (std::sscanf(head, "%31s %lld length=%llu crc32c=%x", magic, &version, &length, &crc) != 4 ||
-      std::string(magic) != kMagic) {
+  if (std::sscanf(head, "%31s %lld", magic, &version) != 2 || std::string(magic) != kMagic) {
     fail(path, "not a pure checkpoint (no pure-checkpoint header in its first 512 bytes)");
   }
-  if (version != kFormatVersion) {
-    fail(path, "checkpoint format version " + std::to_string(version) + ", this pure reads version " +
+  VerifiedFile out;
+  out.version = version;
+  out.dev = st.st_dev;
+  out.ino = st.st_ino;
+  if (version == 1) {
+    verify_v1(f.fd, head, size, path);
+  } else if (version == kFormatVersion) {
+    verify_v2(f.fd, head, size, path, out);
+  } else {
+    fail(path, "checkpoint format version " + std::to_string(version) + ", this pure reads versions 1 and " +
                    std::to_string(kFormatVersion));
   }
-  // The header block is exactly the header line and zeros: any other byte there is damage.
-  const std::string line = header_text(length, crc);
-  bool clean = std::memcmp(head, line.data(), line.size()) == 0;
-  for (std::size_t i = line.size(); i < kUserBlock; ++i) clean = clean && head[i] == 0;
-  if (!clean) fail(path, "damaged: its header block has been altered");
-  if (length != size) {
-    fail(path, "damaged: the file has " + std::to_string(size) + " bytes, its header says " + std::to_string(length) +
-                   " (truncated or appended to)");
-  }
-  const std::uint32_t actual = file_crc(f.fd, kUserBlock, size, path);
-  if (actual != crc) {
-    char msg[128];
-    std::snprintf(msg, sizeof msg, "damaged: checksum of its contents is %08x, the header says %08x", actual, crc);
-    fail(path, msg);
-  }
+  return out;
 }
 
 std::string dir_of(const std::string& path) {
@@ -501,8 +667,10 @@ void fsync_path(const std::string& path, int flags, const std::string& what) {
 
 // ---------------------------------------------------------------- writing
 
+// Writes one leaf; adds its table row (where HDF5 put its bytes, their length
+// and CRC) to `rows` unless it has no data.
 void write_dataset(hid_t parent, const std::string& name, const Array& a, const std::string& file,
-                   const std::string& where) {
+                   const std::string& where, std::vector<TableRow>& rows) {
   const Shape& shape = a.shape();
   std::vector<hsize_t> dims(shape.dims().begin(), shape.dims().end());
   Hid space = check(shape.rank() == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(shape.rank(), dims.data(), nullptr),
@@ -520,12 +688,19 @@ void write_dataset(hid_t parent, const std::string& name, const Array& a, const 
   write_string_attr(dset.get(), "pure_dtype", dtype_tag(a.dtype()), file);
   const std::uint32_t crc = crc32c(bytes.data, bytes.size);
   write_scalar_attr(dset.get(), "crc32c", H5T_STD_U32LE, crc, file);
+  if (bytes.size > 0) {
+    const haddr_t offset = H5Dget_offset(dset.get());
+    if (offset == HADDR_UNDEF || H5Dget_storage_size(dset.get()) != bytes.size) {
+      fail(file, "HDF5 did not store " + where + " as one contiguous block");
+    }
+    rows.push_back(TableRow{static_cast<std::uint64_t>(offset), bytes.size, crc});
+  }
 }
 
 void write_hdf5(const std::string& tmp, const std::string& target, const std::vector<Entry>& entries,
-                const Metadata& meta, bool* created) {
+                const Metadata& meta, std::uint64_t block, bool* created, std::vector<TableRow>& rows) {
   Hid fcpl = check(H5Pcreate(H5P_FILE_CREATE), H5Pclose, target, "cannot create file properties");
-  check(H5Pset_userblock(fcpl.get(), kUserBlock), target, "cannot reserve the header block");
+  check(H5Pset_userblock(fcpl.get(), block), target, "cannot reserve the header block");
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), target,
         "cannot track link order");
   Hid fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, target, "cannot create file access properties");
@@ -562,12 +737,12 @@ void write_hdf5(const std::string& tmp, const std::string& target, const std::ve
     if (e.value.is_tracer()) fail(target, "entry '" + where + "' is a traced value; save concrete arrays");
     if (e.path.empty()) {
       // A lone Array: stored as the dataset "value", flagged so load gives an Array back.
-      write_dataset(fid.get(), "value", e.value, target, "/value");
+      write_dataset(fid.get(), "value", e.value, target, "/value", rows);
       write_scalar_attr(fid.get(), "pure_root_is_leaf", H5T_STD_I64LE, std::int64_t{1}, target);
       continue;
     }
     const hid_t parent = group_at(e.path, e.path.size() - 1);
-    write_dataset(parent, e.path.back(), e.value, target, where);
+    write_dataset(parent, e.path.back(), e.value, target, where, rows);
   }
 
   const hid_t root = fid.get();
@@ -590,7 +765,7 @@ void write_hdf5(const std::string& tmp, const std::string& target, const std::ve
     for (const auto& [name, key] : meta.keys) {
       check_name(name, false, target, "/pure_keys/" + name);
       const std::vector<std::uint32_t> words{key.words[0], key.words[1]};
-      write_dataset(g.get(), name, from_host(words, Shape{2}), target, "/pure_keys/" + name);
+      write_dataset(g.get(), name, from_host(words, Shape{2}), target, "/pure_keys/" + name, rows);
       Hid d = check(H5Dopen2(g.get(), name.c_str(), H5P_DEFAULT), H5Dclose, target, "cannot reopen a key");
       write_string_attr(d.get(), "generator", key.impl == random::Impl::threefry ? "threefry2x32" : "philox4x32",
                         target);
@@ -615,7 +790,19 @@ DType dtype_of_dataset(hid_t dset, const std::string& file, const std::string& w
   fail(file, "entry '" + where + "' has no pure_dtype attribute (not written by pure::io::save)");
 }
 
-Entry read_dataset(hid_t dset, std::vector<std::string> path, const std::string& file) {
+// What reading needs besides HDF5's handles: the file's name and what
+// verify_file found. `trusted`: HDF5 has the verified file open (same inode),
+// so a format-2 dataset found in the table at its offset, length and CRC holds
+// verified bytes, and its CRC need not be computed again.
+struct ReadContext {
+  std::string file;
+  VerifiedFile verified;
+  bool trusted = false;
+  std::vector<bool> used;  // per table row
+};
+
+Entry read_dataset(hid_t dset, std::vector<std::string> path, ReadContext& ctx) {
+  const std::string& file = ctx.file;
   const std::string where = join(path);
   const DType dtype = dtype_of_dataset(dset, file, where);
   Hid space = check(H5Dget_space(dset), H5Sclose, file, "cannot read the shape of " + where);
@@ -635,6 +822,22 @@ Entry read_dataset(hid_t dset, std::vector<std::string> path, const std::string&
   Hid attr = check(H5Aopen(dset, "crc32c", H5P_DEFAULT), H5Aclose, file, "cannot open " + where + "@crc32c");
   check(H5Aread(attr.get(), H5T_NATIVE_UINT32, &want), file, "cannot read " + where + "@crc32c");
   auto damaged = [&] { fail(file, "entry '" + where + "' is damaged: its data does not match its checksum"); };
+  bool verified = false;
+  if (ctx.verified.version >= 2 && n > 0) {
+    // Every dataset with data is in the table, at the offset HDF5 reads from.
+    const haddr_t offset = H5Dget_offset(dset);
+    const auto& rows = ctx.verified.rows;
+    const auto row = std::lower_bound(rows.begin(), rows.end(), static_cast<std::uint64_t>(offset),
+                                      [](const TableRow& r, std::uint64_t o) { return r.offset < o; });
+    if (offset == HADDR_UNDEF || row == rows.end() || row->offset != offset || row->length != n ||
+        H5Dget_storage_size(dset) != n || row->crc != want) {
+      fail(file, "entry '" + where + "' is damaged: it does not match the checkpoint's table of datasets");
+    }
+    const auto i = static_cast<std::size_t>(row - rows.begin());
+    if (ctx.verified.damaged[i]) damaged();
+    ctx.used[i] = true;
+    verified = ctx.trusted;
+  }
   if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemorySpace>::accessible) {
     // Host memory: HDF5 reads straight into the new array (no staging copy).
     if (dtype != DType::boolean && n > 0) {
@@ -642,7 +845,7 @@ Entry read_dataset(hid_t dset, std::vector<std::string> path, const std::string&
       void* dst = const_cast<void*>(out.data());
       check(H5Dread(dset, memory_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, dst), file,
             "cannot read entry '" + where + "'");
-      if (crc32c(dst, n) != want) damaged();
+      if (!verified && crc32c(dst, n) != want) damaged();
       return Entry{std::move(path), out};
     }
   }
@@ -653,12 +856,13 @@ Entry read_dataset(hid_t dset, std::vector<std::string> path, const std::string&
   if (n > 0) {
     check(H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.get()), file, "cannot read entry '" + where + "'");
   }
-  if (crc32c(bytes.get(), n) != want) damaged();
+  if (!verified && crc32c(bytes.get(), n) != want) damaged();
   return Entry{std::move(path), array_from_bytes(bytes.get(), n, shape, dtype)};
 }
 
-void read_group(hid_t group, const std::vector<std::string>& path, const std::string& file, bool top,
+void read_group(hid_t group, const std::vector<std::string>& path, ReadContext& ctx, bool top,
                 std::vector<Entry>& out) {
+  const std::string& file = ctx.file;
   H5G_info_t info{};
   check(H5Gget_info(group, &info), file, "cannot list group " + join(path));
   if (info.nlinks == 0 && !path.empty()) out.push_back(Entry{path, Array()});
@@ -681,15 +885,16 @@ void read_group(hid_t group, const std::vector<std::string>& path, const std::st
 #endif
     if (oinfo.type == H5O_TYPE_GROUP) {
       Hid g = check(H5Gopen2(group, name.c_str(), H5P_DEFAULT), H5Gclose, file, "cannot open " + join(child));
-      read_group(g.get(), child, file, false, out);
+      read_group(g.get(), child, ctx, false, out);
     } else if (oinfo.type == H5O_TYPE_DATASET) {
       Hid d = check(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, file, "cannot open " + join(child));
-      out.push_back(read_dataset(d.get(), child, file));
+      out.push_back(read_dataset(d.get(), child, ctx));
     }
   }
 }
 
-void read_metadata(hid_t root, const std::string& file, Metadata* meta) {
+void read_metadata(hid_t root, ReadContext& ctx, Metadata* meta) {
+  const std::string& file = ctx.file;
   const int n = static_cast<int>(H5Aget_num_attrs(root));
   for (int i = 0; i < n; ++i) {
     Hid attr =
@@ -722,7 +927,7 @@ void read_metadata(hid_t root, const std::string& file, Metadata* meta) {
   if (H5Lexists(root, "pure_keys", H5P_DEFAULT) > 0) {
     std::vector<Entry> keys;
     Hid g = check(H5Gopen2(root, "pure_keys", H5P_DEFAULT), H5Gclose, file, "cannot open /pure_keys");
-    read_group(g.get(), {"pure_keys"}, file, false, keys);
+    read_group(g.get(), {"pure_keys"}, ctx, false, keys);
     for (const Entry& e : keys) {
       const std::string where = join(e.path);
       if (!e.value.valid() || e.value.dtype() != DType::u32 || e.value.shape() != Shape{2}) {
@@ -745,7 +950,38 @@ void read_metadata(hid_t root, const std::string& file, Metadata* meta) {
   }
 }
 
+// Appending n zero bytes to a message is linear in the CRC register: the
+// one-zero-byte operator (a 32x32 matrix over GF(2), columns as words) raised
+// to n by binary powering, with its squares M^(2^k) made once.
+struct ZeroByteOperators {
+  std::uint32_t op[64][32];
+  static std::uint32_t times(const std::uint32_t* mat, std::uint32_t v) {
+    std::uint32_t out = 0;
+    for (int i = 0; v != 0; ++i, v >>= 1)
+      if (v & 1) out ^= mat[i];
+    return out;
+  }
+  ZeroByteOperators() {
+    std::uint32_t m[32];
+    m[0] = 0x82F63B78u;  // one zero bit: c = (c >> 1) ^ (c & 1 ? poly : 0)
+    for (int i = 1; i < 32; ++i) m[i] = 1u << (i - 1);
+    for (int square = 0; square < 67; ++square) {  // 3 squarings: one byte; then 64 byte powers
+      if (square >= 3) std::memcpy(op[square - 3], m, sizeof m);
+      std::uint32_t sq[32];
+      for (int i = 0; i < 32; ++i) sq[i] = times(m, m[i]);
+      std::memcpy(m, sq, sizeof sq);
+    }
+  }
+};
+
 }  // namespace
+
+std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b) {
+  static const ZeroByteOperators ops;
+  for (int k = 0; length_b != 0; ++k, length_b >>= 1)
+    if (length_b & 1) crc_a = ZeroByteOperators::times(ops.op[k], crc_a);
+  return crc_a ^ crc_b;
+}
 
 std::uint32_t crc32c(const void* data, std::size_t n, std::uint32_t crc) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -791,21 +1027,37 @@ void write_checkpoint(const std::string& path, const std::vector<Entry>& entries
                           std::to_string(now) + "-" + std::to_string(counter++);
   bool created = false;  // only a temporary this call made is removed on failure
   try {
+    const std::uint64_t block = user_block_size(entries.size() + meta.keys.size());
+    std::vector<TableRow> rows;
     {
       std::lock_guard<std::mutex> lock(hdf5_mutex());
       QuietHdf5 quiet;
-      write_hdf5(tmp, path, entries, meta, &created);
+      write_hdf5(tmp, path, entries, meta, block, &created, rows);
     }  // the file is closed here
-    // The header: length and checksum of everything HDF5 wrote.
+    // The header: length and checksum of everything HDF5 wrote, and the table.
     {
       Fd f(::open(tmp.c_str(), O_RDWR | O_CLOEXEC));
       if (f.fd < 0) fail(path, "cannot reopen the temporary file " + tmp + ": " + errno_text());
       struct stat st {};
       if (::fstat(f.fd, &st) != 0) fail(path, "cannot stat " + tmp + ": " + errno_text());
       const auto size = static_cast<std::uint64_t>(st.st_size);
-      std::string head = header_text(size, file_crc(f.fd, kUserBlock, size, path));
-      head.resize(kUserBlock, '\0');
-      if (::pwrite(f.fd, head.data(), kUserBlock, 0) != static_cast<ssize_t>(kUserBlock)) {
+      std::sort(rows.begin(), rows.end(), [](const TableRow& a, const TableRow& b) { return a.offset < b.offset; });
+      // The whole-file CRC without reading the data again: the gaps between
+      // datasets (HDF5's metadata) are read, the datasets' own CRCs combined in.
+      std::uint32_t whole = 0;
+      std::uint64_t pos = block;
+      for (std::size_t i = 0; i <= rows.size(); ++i) {
+        const std::uint64_t gap_end = i < rows.size() ? rows[i].offset : size;
+        if (gap_end < pos || gap_end > size) fail(path, "HDF5 stored the datasets of " + tmp + " overlapping");
+        whole = crc32c_combine(whole, region_crc(f.fd, pos, gap_end, path), gap_end - pos);
+        if (i == rows.size()) break;
+        whole = crc32c_combine(whole, rows[i].crc, rows[i].length);
+        pos = rows[i].offset + rows[i].length;
+      }
+      std::string head = header_v2(size, whole, block, rows);
+      if (head.size() > block) fail(path, "internal error: the header of " + tmp + " does not fit its block");
+      head.resize(block, '\0');
+      if (::pwrite(f.fd, head.data(), block, 0) != static_cast<ssize_t>(block)) {
         fail(path, "cannot write the header of " + tmp + ": " + errno_text());
       }
       if (::fsync(f.fd) != 0) fail(path, "fsync of " + tmp + " failed: " + errno_text());
@@ -820,24 +1072,44 @@ void write_checkpoint(const std::string& path, const std::vector<Entry>& entries
 }
 
 std::vector<Entry> read_checkpoint(const std::string& path, Metadata* meta) {
-  verify_file(path);
+  ReadContext ctx;
+  ctx.file = path;
+  ctx.verified = verify_file(path);
+  ctx.used.assign(ctx.verified.rows.size(), false);
   std::lock_guard<std::mutex> lock(hdf5_mutex());
   QuietHdf5 quiet;
   Hid fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot create file access properties");
   check(H5Pset_fapl_sec2(fapl.get()), path, "cannot select the POSIX driver");
   Hid fid = check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, path, "HDF5 cannot open it");
+  // The file HDF5 opened by name must be the one verified (not one renamed
+  // over it since); otherwise every dataset's CRC is computed as it is read.
+  {
+    void* handle = nullptr;
+    struct stat st {};
+    ctx.trusted = H5Fget_vfd_handle(fid.get(), fapl.get(), &handle) >= 0 && handle != nullptr &&
+                  ::fstat(*static_cast<int*>(handle), &st) == 0 && st.st_dev == ctx.verified.dev &&
+                  st.st_ino == ctx.verified.ino;
+  }
   Hid root = check(H5Gopen2(fid.get(), "/", H5P_DEFAULT), H5Gclose, path, "cannot open the root group");
   std::vector<Entry> out;
   if (H5Aexists(root.get(), "pure_root_is_leaf") > 0) {
     Hid d = check(H5Dopen2(root.get(), "value", H5P_DEFAULT), H5Dclose, path, "cannot open /value");
-    out.push_back(read_dataset(d.get(), {"value"}, path));
+    out.push_back(read_dataset(d.get(), {"value"}, ctx));
     out.back().path.clear();
   } else {
-    read_group(root.get(), {}, path, true, out);
+    read_group(root.get(), {}, ctx, true, out);
   }
-  if (meta != nullptr) {
-    *meta = Metadata{};
-    read_metadata(root.get(), path, meta);
+  Metadata unused;  // read anyway: the keys' datasets are in the table too
+  Metadata* m = meta != nullptr ? meta : &unused;
+  *m = Metadata{};
+  read_metadata(root.get(), ctx, m);
+  for (std::size_t i = 0; i < ctx.used.size(); ++i) {
+    if (!ctx.used[i]) {
+      fail(path, ctx.verified.damaged[i] ? "damaged: the data at byte " + std::to_string(ctx.verified.rows[i].offset) +
+                                               " does not match its checksum"
+                                         : "damaged: its table lists data at byte " +
+                                               std::to_string(ctx.verified.rows[i].offset) + " that no entry holds");
+    }
   }
   return out;
 }

@@ -56,12 +56,28 @@ def main(path):
             errors.append("key 'train'")
         if list(f["pure_keys/data"][()]) != [0xDEADBEEF, 7] or gen("data") != "philox4x32":
             errors.append("key 'data'")
+    # The header (docs/checkpoint-format.md): length and CRC-32C of everything
+    # after the user block; in format 2 also the table of datasets, which must
+    # list exactly the datasets with data, at the offsets HDF5 gives for them.
     with open(path, "rb") as raw:
-        head = raw.read(512).split(b"\n")[0].decode()
-        body = raw.read()
+        data = raw.read()
+    head = data[:512].split(b"\n")[0].decode()
     fields = dict(kv.split("=") for kv in head.split()[2:])
-    if int(fields["length"]) != 512 + len(body) or int(fields["crc32c"], 16) != crc32c(body):
+    block = int(fields.get("block", 512))
+    if int(fields["length"]) != len(data) or int(fields["crc32c"], 16) != crc32c(data[block:]):
         errors.append(f"header {head}: length or whole-file checksum wrong")
+    if head.split()[1] == "2":
+        rows = [line.split() for line in data[:block].split(b"\n")[1 : 1 + int(fields["entries"])]]
+        table = {int(off): (int(n), int(c, 16)) for off, n, c in rows}
+        offsets = {}
+        with h5py.File(path, "r") as f:
+            f.visititems(lambda name, obj: offsets.update({obj.id.get_offset(): name})
+                         if isinstance(obj, h5py.Dataset) and obj.size > 0 else None)
+        if set(table) != set(offsets):
+            errors.append(f"table offsets {sorted(table)} != dataset offsets {sorted(offsets)}")
+        for off, (n, c) in table.items():
+            if crc32c(data[off : off + n]) != c:
+                errors.append(f"table row at {off} ({offsets.get(off)}): checksum wrong")
     for e in errors:
         print("check_h5py:", e)
     print("check_h5py:", "ok" if not errors else f"{len(errors)} errors")

@@ -50,6 +50,9 @@ struct Entry {
 namespace detail {
 /// CRC-32C (Castagnoli) of `n` bytes continuing from `crc` (0 to start).
 std::uint32_t crc32c(const void* data, std::size_t n, std::uint32_t crc = 0);
+/// The CRC-32C of A followed by B from crc32c(A), crc32c(B) and B's length
+/// (zlib's crc32_combine, for this polynomial).
+std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b);
 /// "['a']['b']", "[0]", ".w" (tree_leaves_with_path) to {"a", "b"}, {"0"}, {"w"}.
 std::vector<std::string> path_components(const std::string& tree_path);
 void write_checkpoint(const std::string& path, const std::vector<Entry>& entries, const Metadata& meta);
