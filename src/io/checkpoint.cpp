@@ -576,7 +576,7 @@ void verify_v2(int fd, const char* first, std::uint64_t size, const std::string&
   if (!clean) fail(path, "damaged: its header block has been altered");
   std::uint64_t end = block;
   for (const TableRow& r : rows) {  // in file order, inside the file, not overlapping
-    if (r.offset < end || r.length == 0 || r.length > size - r.offset) {
+    if (r.offset < end || r.offset > size || r.length == 0 || r.length > size - r.offset) {
       fail(path, "damaged: its header block has been altered");
     }
     end = r.offset + r.length;
