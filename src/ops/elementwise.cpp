@@ -190,7 +190,11 @@ const ir::Primitive& floor_p = ir::register_primitive(make_unary<Types::floating
 struct ErfOp : NoParams {
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::erf(x);
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+    return pure::math::erf(x);  // GPU threads branch (the same bits)
+#else
+    return pure::math::detail::erf_branch_free(x);  // so that host loops vectorise
+#endif
   }
 };
 const ir::Primitive& erf_p = ir::register_primitive(

@@ -270,6 +270,38 @@ bool same_bits(T a, T b) {
   return bit_cast<BitsOf<T>>(a) == bit_cast<BitsOf<T>>(b);
 }
 
+// erf exists twice: the branching fdlibm code (scalar callers, GPU threads)
+// and detail::erf_branch_free (the elementwise primitive's vectorised loops).
+// They must agree bit for bit everywhere: every range, the range boundaries and
+// their neighbours, random bit patterns, specials.
+TEST(Math, BranchFreeErfHasTheBitsOfErf) {
+  std::vector<double> xs;
+  std::mt19937_64 gen(11);
+  std::uniform_real_distribution<double> u(-7.0, 7.0);
+  for (int i = 0; i < 400000; ++i) xs.push_back(u(gen));
+  for (int i = 0; i < 200000; ++i) xs.push_back(bit_cast<double>(gen()));
+  for (double edge : {0.0, 0x1p-1022, 0x1p-1015, 0x1p-28, 0.84375, 1.0, 1.25, 0x1.6db6ep1, 6.0, 1e300,
+                      std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
+                      std::numeric_limits<double>::denorm_min()}) {
+    double lo = edge, hi = edge;
+    for (int k = 0; k < 64; ++k) {
+      for (double v : {lo, hi}) {
+        xs.push_back(v);
+        xs.push_back(-v);
+      }
+      lo = std::nextafter(lo, 0.0);
+      hi = std::nextafter(hi, std::numeric_limits<double>::infinity());
+    }
+  }
+  int differ = 0;
+  for (double x : xs) {
+    if (!same_bits(pm::detail::erf_branch_free(x), pm::erf(x)) && ++differ <= 5) ADD_FAILURE() << "double " << x;
+    const float f = static_cast<float>(x);
+    if (!same_bits(pm::detail::erf_branch_free(f), pm::erf(f)) && ++differ <= 5) ADD_FAILURE() << "float " << f;
+  }
+  EXPECT_EQ(differ, 0);
+}
+
 TEST(Math, SpecialValuesDouble) {
   constexpr double inf = std::numeric_limits<double>::infinity();
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();

@@ -15,13 +15,14 @@
 //   double  log 0.74 ulp, log1p 0.77, exp 0.60 (subnormal results rounded once),
 //           expm1 0.59, pow 0.62 (x > 0, |y log x| up to 745), erf 0.78 (fdlibm),
 //           tanh 2.23 (from expm1), logistic 2.25; exp, expm1, tanh, logistic,
-//           log, log1p, erf branch-free (every path computed, one selected,
-//           so loops vectorise; GPU threads branch in exp and expm1; the same
-//           bits either way). Branch-free code here avoids && between
+//           log, log1p branch-free (every path computed, one selected, so
+//           loops vectorise; GPU threads branch in exp and expm1; the same
+//           bits either way); erf branches, detail::erf_branch_free is the
+//           same function without branches for the elementwise loops. Branch-free code here avoids && between
 //           comparisons and one chained ?: of constants: GCC turns both into
 //           control flow, and the loop stays scalar.
 //   float   pow, erf: computed in double, rounded once (0.5 ulp measured;
-//           at most 0.5 + 2^-28 by construction; erf branch-free); log, log1p
+//           at most 0.5 + 2^-28 by construction); log, log1p
 //           (log_positive_normal) and exp, expm1, logistic, tanh
 //           (exp_branch_free): branch-free in double, so loops vectorise;
 //           within 0.5 ulp at every 1024th float of their
@@ -416,15 +417,70 @@ KOKKOS_INLINE_FUNCTION double pow(double x, double y) {
 
 /// Error function, following fdlibm's s_erf.c (Sun Microsystems, 1993): rational
 /// fits on |x| < 0.84375, < 1.25, < 1/0.35, < 6 (coefficients from there, as
-/// exact hex values); erf(x) = +-1 beyond 6. Branch-free, so loops vectorise:
+/// exact hex values); erf(x) = +-1 beyond 6. It branches: one range's fit per
+/// value, which is what scalar code (users' kernels, GPU threads) runs
+/// fastest; loops over many values use detail::erf_branch_free (the same bits).
+KOKKOS_INLINE_FUNCTION double erf(double x) {
+  using detail::horner;
+  if (x != x) return x;
+  const double ax = detail::abs(x);
+  if (ax < 0.84375) {
+    if (ax < 0x1p-28) {
+      constexpr double kEfx = 0x1.06eba8214db69p-3;  // 2/sqrt(pi) - 1
+      // For tiny x the scaling by 8 keeps efx*x out of the subnormal range.
+      if (ax < 0x1p-1015) return 0.125 * (8.0 * x + (8.0 * kEfx) * x);
+      return x + kEfx * x;
+    }
+    const double z = x * x;
+    const double p = horner(z, 0x1.06eba8214db68p-3, -0x1.4cd7d691cb913p-2, -0x1.d2a51dbd7194fp-6,
+                            -0x1.7a291236668e4p-8, -0x1.8ead6120016acp-16);
+    const double q = horner(z, 1.0, 0x1.97779cddadc09p-2, 0x1.0a54c5536cebap-4, 0x1.4d022c4d36b0fp-8,
+                            0x1.15dc9221c1a10p-13, -0x1.09c4342a26120p-18);
+    return x + x * (p / q);
+  }
+  double r;
+  if (ax < 1.25) {
+    // erf(1 + s) - erx, erx = erf(1) rounded to 24 bits.
+    const double s = ax - 1.0;
+    const double p = horner(s, -0x1.359b8bef77538p-9, 0x1.a8d00ad92b34dp-2, -0x1.7d240fbb8c3f1p-2, 0x1.45fca805120e4p-2,
+                            -0x1.c63983d3e28ecp-4, 0x1.22a36599795ebp-5, -0x1.1bf380a96073fp-9);
+    const double q = horner(s, 1.0, 0x1.b3e6618eee323p-4, 0x1.14af092eb6f33p-1, 0x1.2635cd99fe9a7p-4,
+                            0x1.02660e763351fp-3, 0x1.bedc26b51dd1cp-7, 0x1.88b545735151dp-7);
+    r = 0x1.b0ac160000000p-1 + p / q;
+  } else if (ax >= 6.0) {
+    r = 1.0;
+  } else {
+    // erfc(x) = exp(-x^2 - 0.5625 + R(1/x^2)/S(1/x^2)) / x.
+    const double s = 1.0 / (ax * ax);
+    double rr, ss;
+    if (ax < 0x1.6db6ep1) {  // 1/0.35
+      rr = horner(s, -0x1.43412600d6435p-7, -0x1.63416e4ba7360p-1, -0x1.51e0441b0e726p+3, -0x1.f300ae4cba38dp+5,
+                  -0x1.44cb184282266p+7, -0x1.7135cebccabb2p+7, -0x1.4526557e4d2f2p+6, -0x1.3a0efc69ac25cp+3);
+      ss = horner(s, 1.0, 0x1.3a6b9bd707687p+4, 0x1.1350c526ae721p+7, 0x1.b290dd58a1a71p+8, 0x1.42b1921ec2868p+9,
+                  0x1.ad02157700314p+8, 0x1.b28a3ee48ae2cp+6, 0x1.a47ef8e484a93p+2, -0x1.eeff2ee749a62p-5);
+    } else {
+      rr = horner(s, -0x1.4341239e86f4ap-7, -0x1.993ba70c285dep-1, -0x1.1c209555f995ap+4, -0x1.4145d43c5ed98p+7,
+                  -0x1.3ec881375f228p+9, -0x1.004616a2e5992p+10, -0x1.e384e9bdc383fp+8);
+      ss = horner(s, 1.0, 0x1.e568b261d5190p+4, 0x1.45cae221b9f0ap+8, 0x1.802eb189d5118p+10, 0x1.8ffb7688c246ap+11,
+                  0x1.3f219cedf3be6p+11, 0x1.da874e79fe763p+8, -0x1.670e242712d62p+4);
+    }
+    // -x^2 = -z^2 + (z - x)(z + x) with z = x cut to 21 bits, so z^2 is exact.
+    const double z = detail::from_bits(detail::to_bits(ax) & 0xffffffff00000000ull);
+    r = 1.0 - exp(-z * z - 0.5625) * exp((z - ax) * (z + ax) + rr / ss) / ax;
+  }
+  return x < 0.0 ? -r : r;
+}
+
+namespace detail {
+/// erf without branches, the same bits as pure::math::erf (tested), for the
+/// elementwise primitive's multi-versioned host loops, which it lets vectorise:
 /// the four fits share one rational evaluation whose argument and coefficients
 /// are selected per element (the shorter fits padded with trailing zero
 /// coefficients, which leave Horner's sums exact: c + t*0 = c), and the erfc
 /// part runs on a stand-in where it is not used. On the path fdlibm would take,
 /// the operations are the same, so the bits are fdlibm's.
-KOKKOS_FORCEINLINE_FUNCTION double erf(double x) {
-  using detail::horner;
-  const double ax = detail::abs(x);  // NaN: every comparison below is false
+KOKKOS_FORCEINLINE_FUNCTION double erf_branch_free(double x) {
+  const double ax = abs(x);  // NaN: every comparison below is false
   const bool central = ax < 0.84375;
   const bool near_one = ax < 1.25;
   const bool near_tail = ax < 0x1.6db6ep1;  // 1/0.35
@@ -466,13 +522,18 @@ KOKKOS_FORCEINLINE_FUNCTION double erf(double x) {
   const double one = 0x1.b0ac160000000p-1 + ratio;
   // Tails: erfc(x) = exp(-x^2 - 0.5625 + R/S) / x, with -x^2 = -z^2 + (z - x)(z + x)
   // for z = x cut to 21 bits, so that z^2 is exact.
-  const double z = detail::from_bits(detail::to_bits(tail_ax) & 0xffffffff00000000ull);
-  const double tail = 1.0 - detail::exp_in_range(-z * z - 0.5625) *
-                                detail::exp_in_range((z - tail_ax) * (z + tail_ax) + ratio) / tail_ax;
+  const double z = from_bits(to_bits(tail_ax) & 0xffffffff00000000ull);
+  const double tail =
+      1.0 - exp_in_range(-z * z - 0.5625) * exp_in_range((z - tail_ax) * (z + tail_ax) + ratio) / tail_ax;
   const double r = near_one ? one : (ax < 6.0 ? tail : 1.0);
   const double signed_r = x < 0.0 ? -r : r;
   return x != x ? x : (ax < 0x1p-28 ? tiny : (central ? small : signed_r));
 }
+/// The float version: computed in double and rounded once, as erf(float).
+KOKKOS_FORCEINLINE_FUNCTION float erf_branch_free(float x) {
+  return static_cast<float>(erf_branch_free(static_cast<double>(x)));
+}
+}  // namespace detail
 
 namespace detail {
 // Giles' double-precision erfinv fit (as XLA's f64 ErfInv), one function per
@@ -619,7 +680,7 @@ KOKKOS_INLINE_FUNCTION float expm1(float x) {
   const double big = detail::exp_branch_free(detail::clamp_keep_nan(d, -200.0, 100.0)) - 1.0;
   return static_cast<float>(detail::abs(d) < 0x1p-13 ? series : big);
 }
-KOKKOS_FORCEINLINE_FUNCTION float erf(float x) { return static_cast<float>(erf(static_cast<double>(x))); }
+KOKKOS_INLINE_FUNCTION float erf(float x) { return static_cast<float>(erf(static_cast<double>(x))); }
 KOKKOS_INLINE_FUNCTION float pow(float x, float y) {
   return static_cast<float>(pow(static_cast<double>(x), static_cast<double>(y)));
 }
