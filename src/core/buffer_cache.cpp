@@ -135,9 +135,16 @@ void recycle_block(Block& block, Block& bytes) {
   if (capacity == 0 || buffer_size_class(capacity) != capacity || !Kokkos::is_initialized()) return;
   Cache& c = cache();
   const std::lock_guard<std::mutex> lock(c.mutex);
-  if (c.cached + capacity > c.limit) return;     // over the bound: the caller's copies free it
-  bytes = Block();                               // its reference dropped under the lock...
-  c.free[capacity].push_back(std::move(block));  // ...and the block's moved, not counted again
+  if (c.cached + capacity > c.limit) return;  // over the bound: the caller's copies free it
+  // Every reference change of the block happens under the lock. Kokkos 3.4's
+  // View has no move constructor (its tracker declares only copies), so
+  // std::move(block) would copy and leave the caller's reference to be dropped
+  // after the lock, racing the thread that takes the block from the cache:
+  // with Debian's non-atomic counts, a double free (the crash of
+  // Concurrency.NestedGradsOnSeveralThreadsStayInTheirOwnTrace).
+  bytes = Block();
+  c.free[capacity].push_back(block);
+  block = Block();
   c.cached += capacity;
 }
 

@@ -25,12 +25,12 @@ std::size_t parse_buffer_cache_bytes(const char* text);
 /// A block of at least `nbytes` (exactly, with caching off): a cached one of
 /// the same size class, or a new allocation labelled `label`.
 Block acquire_block(const char* label, std::size_t nbytes);
-/// Hands a buffer's block to the cache when it fits under the bound (moving
-/// `block` in and emptying `bytes`, its subview); otherwise it is freed with
-/// the caller's copies. Debian's Serial-only Kokkos counts view references
-/// without atomics, so every reference change of a cached block happens under
-/// the cache's lock: a thread that takes the block from the cache never races
-/// the recycling thread's last decrements.
+/// Hands a buffer's block to the cache when it fits under the bound (emptying
+/// `block` and `bytes`, its subview); otherwise it is freed with the caller's
+/// copies. Debian's Serial-only Kokkos counts view references without atomics,
+/// so every reference change of a cached block happens under the cache's lock:
+/// a thread that takes the block from the cache never races the recycling
+/// thread's last decrements.
 void recycle_block(Block& block, Block& bytes);
 
 /// Told when a buffer made under an allocation scope (memory_plan.hpp) is freed.

@@ -164,32 +164,30 @@ TEST(Concurrency, ThreadsRunningTransformsAndSamplersGiveTheSingleThreadBits) {
 }
 
 // Each thread in its own trace: nested transforms on one thread must not see
-// another thread's trace (the current interpreter is per thread).
-//
-// DISABLED in the default suites: a known open bug. On Debian's Kokkos 3.4
-// (Serial only) this test crashes in 2-4% of runs (measured 6/300 at b79df4c,
-// 11/400 at e06eb90, Zen 4): a Kokkos allocation record's count reaches zero
-// on a buffer-cache hit in acquire_block while the block is still in use, a
-// use-after-free. That Kokkos build counts view references without atomics
-// (KOKKOS_ENABLE_SERIAL_ATOMICS, no parallel backend), so reference changes
-// of one record on two threads race; recycle_block now changes a cached
-// block's count only under the cache's lock, which did not remove the crash.
-// ctest `transforms_known_bug_nested_grads_threads` (label long) still runs it.
-TEST(Concurrency, DISABLED_NestedGradsOnSeveralThreadsStayInTheirOwnTrace) {
+// another thread's trace (the current interpreter is per thread). Many rounds:
+// the threads also recycle each other's buffers through the buffer cache, which
+// once crashed this test in 2-4% of runs with 20 rounds (Kokkos 3.4's View has
+// no move constructor, so a block "moved" into the cache kept the recycling
+// thread's reference, dropped later outside the cache's lock: with Debian's
+// non-atomic reference counts, a double free; fixed in recycle_block). With 400
+// rounds that bug crashed most runs.
+TEST(Concurrency, NestedGradsOnSeveralThreadsStayInTheirOwnTrace) {
   const auto cube = [](const Array& x) { return pure::sum(x * x * x); };
   const auto second = [&cube](const Array& x) { return pure::sum(pure::grad(cube)(x)); };
   std::vector<std::vector<double>> got(kThreads);
+  constexpr int kNestedRounds = 400;
   const std::vector<std::string> errors = on_threads([&](int t) {
-    for (int r = 0; r < 20; ++r) {
+    for (int r = 0; r < kNestedRounds; ++r) {
       const double x0 = t + 0.25 * r;
       got[t].push_back(pure::grad(second)(pure::from_host(std::vector<double>{x0})).to_host<double>()[0]);
     }
   });
   for (int t = 0; t < kThreads; ++t) {
     ASSERT_EQ(errors[t], "") << "thread " << t;
-    ASSERT_EQ(got[t].size(), 20u);
+    ASSERT_EQ(got[t].size(), static_cast<std::size_t>(kNestedRounds));
     // d/dx sum(3 x^2) = 6 x, exact in binary for these x.
-    for (int r = 0; r < 20; ++r) EXPECT_EQ(got[t][r], 6 * (t + 0.25 * r)) << "thread " << t << " round " << r;
+    for (int r = 0; r < kNestedRounds; ++r)
+      EXPECT_EQ(got[t][r], 6 * (t + 0.25 * r)) << "thread " << t << " round " << r;
   }
 }
 
