@@ -1,5 +1,5 @@
 // The headers (nearly) every unit test includes, precompiled once for all test
-// binaries (PURE_TEST_PCH in tests/CMakeLists.txt). Tests still include what
+// binaries (PURE_PCH in tests/CMakeLists.txt). Tests still include what
 // they use: this file only makes it cheaper.
 #pragma once
 
