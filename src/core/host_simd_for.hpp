@@ -22,9 +22,10 @@
 #include <pure/core/host_simd.hpp>
 
 // Multi-versioned loops need x86-64, GCC or Clang, and a host compiler pass
-// that is not nvcc's or hipcc's (device builds do not use this path).
-#if (defined(__x86_64__) || defined(__amd64__)) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(__CUDACC__) && !defined(__HIPCC__) && !defined(__NVCOMPILER)
+// that is not nvcc's or hipcc's (device builds do not use this path);
+// PURE_HOST_SIMD_VARIANTS=OFF in CMake turns them off.
+#if !defined(PURE_HOST_SIMD_BASELINE_ONLY) && (defined(__x86_64__) || defined(__amd64__)) && \
+    (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__) && !defined(__HIPCC__) && !defined(__NVCOMPILER)
 #define PURE_HOST_SIMD_X86 1
 #else
 #define PURE_HOST_SIMD_X86 0

@@ -45,8 +45,8 @@ TEST(HostSimd, ParseRejectsUnknownNames) {
 TEST(HostSimd, SupportedMatchesTheCpu) {
   HostSimd want = HostSimd::baseline;
 // The library's condition for building the AVX versions (src/core/host_simd_for.hpp).
-#if (defined(__x86_64__) || defined(__amd64__)) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(__CUDACC__) && !defined(__HIPCC__) && !defined(__NVCOMPILER)
+#if !defined(PURE_HOST_SIMD_BASELINE_ONLY) && (defined(__x86_64__) || defined(__amd64__)) && \
+    (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__) && !defined(__HIPCC__) && !defined(__NVCOMPILER)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2")) want = HostSimd::avx2;
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&

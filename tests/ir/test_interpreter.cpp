@@ -237,8 +237,11 @@ TEST(DebugNans, EnvironmentVariableSetsTheInitialState) {
   if (!std::filesystem::exists("/proc/self/exe")) GTEST_SKIP() << "needs Linux's /proc/self/exe to rerun itself";
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   std::string keep;
+  // The sanitizers' settings too: without them an instrumented child would use
+  // the defaults (e.g. LeakSanitizer, which reports Open MPI's exit leaks).
   for (const char* name :
-       {"PATH", "HOME", "LD_LIBRARY_PATH", "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"}) {
+       {"PATH", "HOME", "LD_LIBRARY_PATH", "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "ASAN_OPTIONS",
+        "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"}) {
     if (const char* v = std::getenv(name)) keep += std::string(" ") + name + "='" + v + "'";
   }
   for (const char* value : {"1", "0"}) {

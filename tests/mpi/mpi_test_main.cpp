@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
     listeners.Append(new RankFailurePrinter(rank));
   }
   int failed = RUN_ALL_TESTS() != 0 ? 1 : 0;
+  if (pure::live_buffers() != 0) {  // pure's own leak check (see tests/test_main.cpp)
+    std::fprintf(stderr, "[rank %d] pure_mpi_tests: %ld array buffer(s) still alive after the last test (leaked)\n",
+                 rank, pure::live_buffers());
+    failed = 1;
+  }
   MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   if (rank == 0 && failed) std::fprintf(stderr, "pure_mpi_tests: a test failed on at least one rank\n");
   return failed;
