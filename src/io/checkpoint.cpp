@@ -73,44 +73,48 @@ std::uint32_t crc32c_table(const unsigned char* p, std::size_t n, std::uint32_t 
   return c;
 }
 
+// Appending n zero bytes to a message is linear in the CRC register: the
+// one-zero-byte operator (a 32x32 matrix over GF(2), columns as words) raised
+// to n by binary powering, with its squares M^(2^k) made once.
+struct ZeroByteOperators {
+  std::uint32_t op[64][32];
+  static std::uint32_t times(const std::uint32_t* mat, std::uint32_t v) {
+    std::uint32_t out = 0;
+    for (int i = 0; v != 0; ++i, v >>= 1)
+      if (v & 1) out ^= mat[i];
+    return out;
+  }
+  ZeroByteOperators() {
+    std::uint32_t m[32];
+    m[0] = 0x82F63B78u;  // one zero bit: c = (c >> 1) ^ (c & 1 ? poly : 0)
+    for (int i = 1; i < 32; ++i) m[i] = 1u << (i - 1);
+    for (int square = 0; square < 67; ++square) {  // 3 squarings: one byte; then 64 byte powers
+      if (square >= 3) std::memcpy(op[square - 3], m, sizeof m);
+      std::uint32_t sq[32];
+      for (int i = 0; i < 32; ++i) sq[i] = times(m, m[i]);
+      std::memcpy(m, sq, sizeof sq);
+    }
+  }
+};
+const ZeroByteOperators& zero_byte_operators() {
+  static const ZeroByteOperators ops;
+  return ops;
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // The CRC instruction has a latency of 3 cycles and a throughput of 1, so
 // three independent streams over three lanes of one block run three times as
-// fast; the lanes' registers are then combined. Appending L zero bytes to a
-// message is linear in the register (a 32x32 matrix over GF(2), as in zlib's
-// crc32_combine), applied here by four byte tables.
+// fast; the lanes' registers are then combined: the operator appending kLane
+// zero bytes (ZeroByteOperators), applied by four byte tables.
 constexpr std::size_t kLane = 8192;
 
 struct ShiftTables {
   std::uint32_t t[4][256];
   ShiftTables() {
-    // One zero bit: c = (c >> 1) ^ (c & 1 ? poly : 0); as columns of a matrix.
-    std::uint32_t m[32], sq[32];
-    m[0] = 0x82F63B78u;
-    for (int i = 1; i < 32; ++i) m[i] = 1u << (i - 1);
-    auto times = [](const std::uint32_t* mat, std::uint32_t v) {
-      std::uint32_t out = 0;
-      for (int i = 0; v != 0; ++i, v >>= 1)
-        if (v & 1) out ^= mat[i];
-      return out;
-    };
-    auto square = [&](std::uint32_t* a) {  // a = a * a
-      for (int i = 0; i < 32; ++i) sq[i] = times(a, a[i]);
-      std::memcpy(a, sq, sizeof sq);
-    };
-    for (int i = 0; i < 3; ++i) square(m);  // 8 zero bits: one zero byte
-    std::uint32_t op[32];                   // op = m^kLane, by binary powering
-    for (int i = 0; i < 32; ++i) op[i] = 1u << i;
-    for (std::size_t e = kLane; e != 0; e >>= 1) {
-      if (e & 1) {
-        std::uint32_t r[32];
-        for (int i = 0; i < 32; ++i) r[i] = times(m, op[i]);
-        std::memcpy(op, r, sizeof r);
-      }
-      square(m);
-    }
+    static_assert(kLane == std::size_t{1} << 13, "op[13] appends 2^13 zero bytes");
+    const auto& op = zero_byte_operators().op[13];
     for (int b = 0; b < 4; ++b)
-      for (std::uint32_t v = 0; v < 256; ++v) t[b][v] = times(op, v << (8 * b));
+      for (std::uint32_t v = 0; v < 256; ++v) t[b][v] = ZeroByteOperators::times(op, v << (8 * b));
   }
   std::uint32_t shift(std::uint32_t c) const {
     return t[0][c & 0xFF] ^ t[1][(c >> 8) & 0xFF] ^ t[2][(c >> 16) & 0xFF] ^ t[3][c >> 24];
@@ -433,25 +437,33 @@ std::uint32_t region_crc(int fd, std::uint64_t from, std::uint64_t to, const std
   return crc;
 }
 
+// The file's first `size` bytes mapped read-only (the page cache read in
+// place, no copy), or bytes == nullptr where mapping fails (unusual file
+// systems): then span_crc reads them instead.
+struct Mapping {
+  const unsigned char* bytes = nullptr;
+  std::size_t size = 0;
+  Mapping(int fd, std::size_t n) : size(n) {
+    if (n == 0) return;
+    void* m = ::mmap(nullptr, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (m != MAP_FAILED) bytes = static_cast<const unsigned char*>(m);
+  }
+  ~Mapping() {
+    if (bytes != nullptr) ::munmap(const_cast<unsigned char*>(bytes), size);
+  }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+};
+
+// CRC-32C of the bytes [from, to) (to <= map.size), mapped or read.
+std::uint32_t span_crc(const Mapping& map, int fd, std::uint64_t from, std::uint64_t to, const std::string& file) {
+  if (map.bytes != nullptr) return crc32c(map.bytes + from, static_cast<std::size_t>(to - from));
+  return region_crc(fd, from, to, file);
+}
+
 std::uint32_t file_crc(int fd, std::size_t from, std::size_t to, const std::string& file) {
-  // Mapped, the page cache is read in place (no copy); pread if mapping fails.
-  if (to > from) {
-    void* m = ::mmap(nullptr, to, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (m != MAP_FAILED) {
-      const std::uint32_t crc = crc32c(static_cast<const unsigned char*>(m) + from, to - from);
-      ::munmap(m, to);
-      return crc;
-    }
-  }
-  std::vector<unsigned char> buf(std::size_t(1) << 20);
-  std::uint32_t crc = 0;
-  for (std::size_t at = from; at < to;) {
-    const std::size_t n = std::min(buf.size(), to - at);
-    read_exact(fd, buf.data(), n, static_cast<off_t>(at), file);
-    crc = crc32c(buf.data(), n, crc);
-    at += n;
-  }
-  return crc;
+  const Mapping map(fd, to);
+  return span_crc(map, fd, from, to, file);
 }
 
 // ---------------------------------------------------------------- the header
@@ -582,32 +594,22 @@ void verify_v2(int fd, const char* first, std::uint64_t size, const std::string&
     end = r.offset + r.length;
   }
   // One pass: gaps chained into `whole`; each dataset's own CRC combined in.
-  const unsigned char* bytes = nullptr;
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-  std::vector<unsigned char> copy;
-  if (map != MAP_FAILED) {
-    bytes = static_cast<const unsigned char*>(map);
-  } else {  // no mapping (unusual file systems): read it whole
-    copy.resize(size);
-    read_exact(fd, copy.data(), size, 0, path);
-    bytes = copy.data();
-  }
+  const Mapping map(fd, size);
   std::uint32_t actual = 0, expected = 0;  // with each dataset's actual CRC, and with its table CRC
   std::uint64_t pos = block;
   out.damaged.assign(rows.size(), false);
   for (std::size_t i = 0; i <= rows.size(); ++i) {
     const std::uint64_t gap_end = i < rows.size() ? rows[i].offset : size;
-    const std::uint32_t gap = crc32c(bytes + pos, gap_end - pos);
+    const std::uint32_t gap = span_crc(map, fd, pos, gap_end, path);
     actual = crc32c_combine(actual, gap, gap_end - pos);
     expected = crc32c_combine(expected, gap, gap_end - pos);
     if (i == rows.size()) break;
-    const std::uint32_t data = crc32c(bytes + rows[i].offset, rows[i].length);
+    const std::uint32_t data = span_crc(map, fd, rows[i].offset, rows[i].offset + rows[i].length, path);
     out.damaged[i] = data != rows[i].crc;
     actual = crc32c_combine(actual, data, rows[i].length);
     expected = crc32c_combine(expected, rows[i].crc, rows[i].length);
     pos = rows[i].offset + rows[i].length;
   }
-  if (map != MAP_FAILED) ::munmap(map, size);
   bool any_damaged = false;
   for (bool d : out.damaged) any_damaged = any_damaged || d;
   if (actual == crc && any_damaged) fail(path, "damaged: its header block has been altered");
@@ -950,34 +952,10 @@ void read_metadata(hid_t root, ReadContext& ctx, Metadata* meta) {
   }
 }
 
-// Appending n zero bytes to a message is linear in the CRC register: the
-// one-zero-byte operator (a 32x32 matrix over GF(2), columns as words) raised
-// to n by binary powering, with its squares M^(2^k) made once.
-struct ZeroByteOperators {
-  std::uint32_t op[64][32];
-  static std::uint32_t times(const std::uint32_t* mat, std::uint32_t v) {
-    std::uint32_t out = 0;
-    for (int i = 0; v != 0; ++i, v >>= 1)
-      if (v & 1) out ^= mat[i];
-    return out;
-  }
-  ZeroByteOperators() {
-    std::uint32_t m[32];
-    m[0] = 0x82F63B78u;  // one zero bit: c = (c >> 1) ^ (c & 1 ? poly : 0)
-    for (int i = 1; i < 32; ++i) m[i] = 1u << (i - 1);
-    for (int square = 0; square < 67; ++square) {  // 3 squarings: one byte; then 64 byte powers
-      if (square >= 3) std::memcpy(op[square - 3], m, sizeof m);
-      std::uint32_t sq[32];
-      for (int i = 0; i < 32; ++i) sq[i] = times(m, m[i]);
-      std::memcpy(m, sq, sizeof sq);
-    }
-  }
-};
-
 }  // namespace
 
 std::uint32_t crc32c_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b) {
-  static const ZeroByteOperators ops;
+  const ZeroByteOperators& ops = zero_byte_operators();
   for (int k = 0; length_b != 0; ++k, length_b >>= 1)
     if (length_b & 1) crc_a = ZeroByteOperators::times(ops.op[k], crc_a);
   return crc_a ^ crc_b;

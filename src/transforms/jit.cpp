@@ -113,6 +113,9 @@ std::shared_ptr<const Executable> Cache::insert(const Signature& sig, ir::Progra
   auto exe = std::make_shared<Executable>();
   exe->program = optimize(traced, name_);
   exe->last_use = last_uses(exe->program);
+  for (std::size_t k = 0; k < exe->program.eqns.size(); ++k) {
+    exe->regions.push_back("pure::jit::" + name_ + "::" + std::to_string(k) + ":" + exe->program.eqns[k].prim->name);
+  }
   exe->memory = std::make_shared<MemoryState>();
   exe->for_transforms = ir::eliminate_dead_code(ir::inline_jit_calls(traced));
   exe->result_structure = std::move(result_structure);
@@ -253,7 +256,15 @@ std::vector<Array> execute(const Executable& exe, const std::vector<Array>& leav
     in.reserve(e.inputs.size());
     for (const ir::Atom& a : e.inputs) in.push_back(read(a));
     before(static_cast<int>(k), e, static_cast<const std::vector<Array>&>(in));
-    std::vector<Array> out = ir::bind(*e.prim, in, e.params);
+    std::vector<Array> out;
+    {
+      // Kokkos Tools (profilers, the tests) see every kernel inside its equation's region.
+      struct Region {
+        explicit Region(const std::string& name) { Kokkos::Profiling::pushRegion(name); }
+        ~Region() { Kokkos::Profiling::popRegion(); }
+      } region(exe.regions[k]);
+      out = ir::bind(*e.prim, in, e.params);
+    }
     in.clear();
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto v = static_cast<std::size_t>(e.outputs[i]);

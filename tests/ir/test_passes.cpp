@@ -201,6 +201,51 @@ TEST(Passes, SimplifyMergesReshapeAndTransposeChains) {
   expect_same_bits(ir::eval_program(p, {x}), ir::eval_program(q, {x}));
 }
 
+// transpose(dot_general(x, y)) -> dot_general(y, x) where the transpose swaps
+// the free axes of both operands, with bitwise equal results; other transposes
+// of products (partial permutations, batch axes, a second reader) stay.
+TEST(Passes, SimplifyFoldsTransposesIntoDotGeneral) {
+  const auto dense_weight_grad = [](const Array& x, const Array& y) {
+    return lax::transpose(lax::dot_general(x, y, {{1}, {1}}), {1, 0});
+  };
+  const ir::Program one = ir::eliminate_dead_code(
+      ir::simplify(pure::make_program(dense_weight_grad, pure::zeros({3, 4}), pure::zeros({5, 4}))));
+  EXPECT_EQ(one.str(),
+            "{ lambda ; a:f32[3,4] b:f32[5,4]. let\n"
+            "    c:f32[5,3] = dot_general[lhs_contract=(1,) rhs_contract=(1,) lhs_batch=() rhs_batch=()] b a\n"
+            "  in (c,) }");
+
+  const auto f = [](const Array& x, const Array& y, const Array& w, const Array& b1, const Array& b2) {
+    const Array folded = lax::transpose(lax::dot_general(x, y, {{1}, {1}}), {1, 0});           // (5, 3)
+    const Array folded_3d = lax::transpose(lax::dot_general(w, y, {{1}, {1}}), {2, 0, 1});     // (5, 2, 6)
+    const Array kept_partial = lax::transpose(lax::dot_general(w, y, {{1}, {1}}), {1, 0, 2});  // (6, 2, 5)
+    const Array kept_batch = lax::transpose(lax::dot_general(b1, b2, {{2}, {1}}, {{0}, {0}}), {0, 2, 1});
+    const Array twice = lax::dot_general(x, x, {{0}, {0}});  // read by a transpose and as an output
+    return std::vector<Array>{folded, folded_3d, kept_partial, kept_batch, lax::transpose(twice, {1, 0}), twice};
+  };
+  auto filled = [](Shape shape, double phase) {
+    std::vector<float> v(static_cast<std::size_t>(shape.size()));
+    // Mixed signs and magnitudes, so that another summation order would show.
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = static_cast<float>(std::sin(1.7 * static_cast<double>(i) + phase) *
+                                std::pow(10.0, static_cast<double>(i % 5) - 2));
+    return pure::from_host(v, shape);
+  };
+  const std::vector<Array> args = {filled({3, 4}, 0.1), filled({5, 4}, 0.2), filled({2, 4, 6}, 0.3),
+                                   filled({2, 3, 4}, 0.4), filled({2, 4, 5}, 0.5)};
+  const ir::Program traced = pure::make_program(f, args[0], args[1], args[2], args[3], args[4]);
+  const ir::Program p = ir::eliminate_dead_code(ir::simplify(traced));
+  p.typecheck();
+  std::size_t transposes = 0, dots = 0;
+  for (const ir::Eqn& e : p.eqns) {
+    transposes += e.prim->name == "transpose" ? 1 : 0;
+    dots += e.prim->name == "dot_general" ? 1 : 0;
+  }
+  EXPECT_EQ(transposes, 3u) << p.str();  // the partial, batched and twice-read ones
+  EXPECT_EQ(dots, 5u) << p.str();
+  expect_same_bits(ir::eval_program(traced, args), ir::eval_program(p, args));
+}
+
 // ---------------------------------------------------------------- elementwise fusion
 
 // Same dtype, shape and bytes (so -0.0 vs 0.0 and NaN payloads count).

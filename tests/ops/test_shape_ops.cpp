@@ -60,6 +60,32 @@ TEST(ShapeOps, StridedSliceMatchesHostLoop) {
   EXPECT_EQ(lax::slice(x, {3, 0}, {3, 9}).shape(), (Shape{0, 9}));
 }
 
+// Column steps 1..7 over rows of every length up to 40 (the strided copy
+// loops unroll by four for 8-byte words: every tail), for 1-, 4- and 8-byte
+// elements, against the host loop.
+TEST(ShapeOps, SlicesWithEveryStepAndRowLengthMatchHostLoop) {
+  for (DType d : {DType::boolean, DType::f32, DType::i32, DType::f64, DType::i64, DType::u64}) {
+    for (std::int64_t cols = 1; cols <= 40; cols += 3) {
+      const Shape s{3, cols};
+      const Array x = counting(s, d);
+      const auto hx = host(pure::astype(x, DType::f64));
+      for (std::int64_t step = 1; step <= 7; ++step) {
+        const Array y = lax::slice(x, {0, 0}, {3, cols}, {1, step});
+        const std::int64_t n = (cols + step - 1) / step;
+        ASSERT_EQ(y.shape(), (Shape{3, n}));
+        ASSERT_EQ(y.dtype(), d);
+        const auto hy = host(pure::astype(y, DType::f64));
+        for (std::int64_t i = 0; i < 3; ++i) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            ASSERT_EQ(hy[static_cast<std::size_t>(i * n + j)], hx[static_cast<std::size_t>(i * cols + j * step)])
+                << pure::dtype_name(d) << " cols " << cols << " step " << step << " at " << i << "," << j;
+          }
+        }
+      }
+    }
+  }
+}
+
 // Pad with negative low (crop), positive high and interior padding.
 TEST(ShapeOps, PadMatchesHostLoop) {
   const Shape s{3, 4};

@@ -106,6 +106,84 @@ TEST(JitMemory, AllocationCallbackFiresWithoutAToolLibrary) {
   EXPECT_GE(counter.count(), 1);
 }
 
+// Kernels of a jitted call as Kokkos Tools sees them: each with the regions
+// open at its launch.
+struct Launch {
+  std::string kernel;
+  std::vector<std::string> regions;
+};
+std::vector<std::string> g_region_stack;
+std::vector<Launch> g_launches;
+void on_push(const char* name) { g_region_stack.emplace_back(name); }
+void on_pop() { g_region_stack.pop_back(); }
+void on_kernel(const char* name, const std::uint32_t, std::uint64_t* id) {
+  g_launches.push_back(Launch{name, g_region_stack});
+  *id = 0;
+}
+void on_end(const std::uint64_t) {}
+
+struct RecordLaunches {
+  RecordLaunches() {
+    g_region_stack.clear();
+    g_launches.clear();
+    namespace tools = Kokkos::Tools::Experimental;
+    tools::set_push_region_callback(&on_push);
+    tools::set_pop_region_callback(&on_pop);
+    tools::set_begin_parallel_for_callback(&on_kernel);
+    tools::set_begin_parallel_reduce_callback(&on_kernel);
+    tools::set_begin_parallel_scan_callback(&on_kernel);
+    tools::set_end_parallel_for_callback(&on_end);
+    tools::set_end_parallel_reduce_callback(&on_end);
+    tools::set_end_parallel_scan_callback(&on_end);
+  }
+  ~RecordLaunches() {
+    namespace tools = Kokkos::Tools::Experimental;
+    tools::set_push_region_callback(nullptr);
+    tools::set_pop_region_callback(nullptr);
+    tools::set_begin_parallel_for_callback(nullptr);
+    tools::set_begin_parallel_reduce_callback(nullptr);
+    tools::set_begin_parallel_scan_callback(nullptr);
+    tools::set_end_parallel_for_callback(nullptr);
+    tools::set_end_parallel_reduce_callback(nullptr);
+    tools::set_end_parallel_scan_callback(nullptr);
+  }
+};
+
+// Every kernel of a jitted call runs inside its equation's Kokkos Tools region
+// "pure::jit::<name>::<k>:<primitive>"; fused groups' kernels are labelled too.
+TEST(JitLabels, EveryKernelRunsInItsEquationsRegion) {
+  const auto f = [](const Array& x, const Array& w, const Array& b) {
+    const Array h = pure::matmul(x, w) + b;  // dot_general, then a fused group
+    return std::make_pair(pure::sum(pure::tanh(h)), pure::cumsum(h, 0));
+  };
+  const auto jitted = pure::jit(f, pure::JitOptions{}.named("labelled"));
+  const Array x = pure::random::normal(pure::random::key(1), Shape{64, 32});
+  const Array w = pure::random::normal(pure::random::key(2), Shape{32, 16});
+  const Array b = pure::random::normal(pure::random::key(3), Shape{16});
+  (void)jitted(x, w, b);  // traced and planned outside the recording
+  std::vector<Launch> launches;
+  {
+    const RecordLaunches record;
+    const auto out = jitted(x, w, b);
+    launches = g_launches;
+    EXPECT_TRUE(g_region_stack.empty()) << "a region was left open";
+  }
+  ASSERT_FALSE(launches.empty());
+  const std::string prefix = "pure::jit::labelled::";
+  bool dot_region = false, fused_kernel = false;
+  for (const Launch& l : launches) {
+    ASSERT_EQ(l.regions.size(), 1u) << l.kernel;
+    EXPECT_EQ(l.regions[0].rfind(prefix, 0), 0u) << l.kernel << " in " << l.regions[0];
+    dot_region = dot_region || l.regions[0] == prefix + "0:dot_general";
+    if (l.kernel.rfind(prefix + "fused", 0) == 0) {
+      fused_kernel = true;
+      EXPECT_NE(l.regions[0].find(":fused"), std::string::npos) << l.kernel << " in " << l.regions[0];
+    }
+  }
+  EXPECT_TRUE(dot_region) << "no kernel in region " << prefix << "0:dot_general";
+  EXPECT_TRUE(fused_kernel);
+}
+
 TEST(JitMemory, MlpLossKeepsEagerBitsOverManyCallsWithTheArena) {
   const Tree p1 = mlp_params(1), p2 = mlp_params(2);
   const Batches b = batches();

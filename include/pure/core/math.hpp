@@ -604,8 +604,8 @@ namespace detail {
 ///
 /// p is evaluated in Estrin's order (pairs, then r^2, then r^4), not Horner's:
 /// the dependency chain is 6 operations deep instead of 22, which is what
-/// bounded the vectorised loops (f32 tanh at -O3: 184 -> 140 µs at 2^16 on
-/// Zen 3). The float results did not change: identical for every 16th float
+/// bounded the vectorised loops (bench_ops `ew/lax/tanh_f32` at -O3: 201 ->
+/// 157 µs at 2^16 on Zen 3, docs/benchmarks.md). The float results did not change: identical for every 16th float
 /// of exp's and logistic's range (140M values) and for all but one of 69M
 /// tanh inputs, which moved by half an ulp at a rounding tie.
 KOKKOS_FORCEINLINE_FUNCTION double exp_branch_free(double y) {

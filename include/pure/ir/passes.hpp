@@ -1,6 +1,8 @@
 // Program -> Program passes run by jit before a program is cached. Each keeps
-// results bitwise equal: it only removes or shares equations, never reorders
-// or rewrites arithmetic. Each lives in its own file under src/ir/passes/.
+// results bitwise equal: it removes, shares or fuses equations, and its one
+// rewrite (a transpose folded into a dot_general) computes every element with
+// the same operations in the same order. Each lives in its own file under
+// src/ir/passes/.
 #pragma once
 
 #include <string>
@@ -22,7 +24,10 @@ Program eliminate_common_subexpressions(const Program& program);
 /// Removes equations whose result is bitwise one of their operands for every
 /// input: x * 1, 1 * x, x / 1, x + (-0.0), x - 0.0 (integers: x + 0, x - 0),
 /// convert_element_type / reshape / broadcast_in_dim to the operand's own type,
-/// identity transposes; merges reshape(reshape(x)) and transpose(transpose(x)).
+/// identity transposes; merges reshape(reshape(x)) and transpose(transpose(x));
+/// a transpose that is the only reader of a dot_general without batch axes
+/// and swaps its two operands' free axes becomes dot_general(y, x) (the same
+/// products summed in the same order; the unread product is left for DCE).
 /// (x + 0.0 stays: -0.0 + 0.0 is +0.0.) Operands that are scalar constants are
 /// literals or broadcast_in_dim of a literal.
 Program simplify(const Program& program);

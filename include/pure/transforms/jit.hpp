@@ -128,7 +128,11 @@ struct Executable {
   ir::Program program;
   ir::Program for_transforms;
   std::shared_ptr<const void> result_structure;
-  std::vector<int> last_use;            // per variable of `program`: the last equation reading it
+  std::vector<int> last_use;  // per variable of `program`: the last equation reading it
+  /// Per equation of `program`: the Kokkos Tools region its kernels run in,
+  /// "pure::jit::<name>::<k>:<primitive>" (fused groups' own kernels are also
+  /// labelled "pure::jit::<name>::fused<n>(...)").
+  std::vector<std::string> regions;
   std::shared_ptr<MemoryState> memory;  // mutable behind the pointer: filled by the first call
   /// Params of the `jit` equation that stands for a call in an outer trace:
   /// name, and jaxpr = for_transforms (its compiled form: `program`).

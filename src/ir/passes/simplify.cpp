@@ -3,7 +3,11 @@
 // zeros and NaN included). So x * 1, x / 1, x + (-0.0), x - (+0.0) go (but not
 // x + 0.0: -0.0 + 0.0 is +0.0), as do conversions to the same dtype, reshapes
 // and broadcasts to the operand's own shape, identity transposes, and chains of
-// reshapes or transposes, which become one.
+// reshapes or transposes, which become one. One rewrite keeps the arithmetic
+// instead of removing it: a transpose that swaps the two operands' free axes
+// of a dot_general's result becomes the dot_general of the swapped operands
+// (what the VJP of a dense layer produces for its weight gradient), so no
+// transposed copy is written.
 #include <pure/ir/passes.hpp>
 
 #include <cmath>
@@ -55,6 +59,41 @@ std::optional<Constant> constant_of(const Atom& a, const Known& known) {
 
 bool is_one(const std::optional<Constant>& c) { return c && c->value == 1.0; }
 
+// transpose(dot_general(x, y)) as dot_general(y, x), if `transpose` (with its
+// operand's producer `dot`) puts all of y's free axes before all of x's, each
+// group in order, and there are no batch axes. Every element is then the same
+// sum of the same products in the same order (x * y == y * x; fma is symmetric
+// in its factors): bitwise the same in the reproducible matmul mode. (With
+// PURE_MATMUL_PRECISION=fast the vendor BLAS may round the two layouts
+// differently, as it may any two calls; XLA folds transposes into dots alike.)
+std::optional<Eqn> swapped_dot(const Eqn& transpose, const Eqn& dot, const std::vector<Aval>& avals) {
+  if (dot.prim->name != "dot_general" || !dot.params.get_ints("lhs_batch").empty() ||
+      !dot.params.get_ints("rhs_batch").empty()) {
+    return std::nullopt;
+  }
+  auto rank = [&](const Atom& a) {
+    return static_cast<std::int64_t>(a.is_literal() ? a.literal.rank()
+                                                    : avals[static_cast<std::size_t>(a.var)].shape.rank());
+  };
+  const auto& lhs_contract = dot.params.get_ints("lhs_contract");
+  const auto& rhs_contract = dot.params.get_ints("rhs_contract");
+  const std::int64_t lhs_free = rank(dot.inputs[0]) - static_cast<std::int64_t>(lhs_contract.size());
+  const std::int64_t rhs_free = rank(dot.inputs[1]) - static_cast<std::int64_t>(rhs_contract.size());
+  const auto& perm = transpose.params.get_ints("permutation");
+  if (static_cast<std::int64_t>(perm.size()) != lhs_free + rhs_free || lhs_free == 0 || rhs_free == 0) {
+    return std::nullopt;
+  }
+  for (std::int64_t i = 0; i < lhs_free + rhs_free; ++i) {
+    if (perm[static_cast<std::size_t>(i)] != (i < rhs_free ? lhs_free + i : i - rhs_free)) return std::nullopt;
+  }
+  Eqn swapped = dot;
+  swapped.inputs = {dot.inputs[1], dot.inputs[0]};
+  swapped.outputs = transpose.outputs;
+  swapped.params.set("lhs_contract", rhs_contract);
+  swapped.params.set("rhs_contract", lhs_contract);
+  return swapped;
+}
+
 }  // namespace
 
 Program simplify(const Program& program) {
@@ -65,6 +104,14 @@ Program simplify(const Program& program) {
   for (std::size_t i = 0; i < program.constvars.size(); ++i) {
     known.constant[static_cast<std::size_t>(program.constvars[i])] = &program.consts[i];
   }
+  // Readers of each variable (equations and outputs); a variable that a
+  // removed equation stood for passes its readers to its replacement.
+  std::vector<int> readers(program.avals.size(), 0);
+  for (const Eqn& e : program.eqns)
+    for (const Atom& a : e.inputs)
+      if (!a.is_literal()) ++readers[static_cast<std::size_t>(a.var)];
+  for (const Atom& a : program.outs)
+    if (!a.is_literal()) ++readers[static_cast<std::size_t>(a.var)];
   auto renamed = [&](Atom a) {
     if (!a.is_literal()) a.var = rename[static_cast<std::size_t>(a.var)];
     return a;
@@ -116,7 +163,20 @@ Program simplify(const Program& program) {
     }
     if (same) {
       rename[static_cast<std::size_t>(e.outputs[0])] = same->var;
+      readers[static_cast<std::size_t>(same->var)] += readers[static_cast<std::size_t>(e.outputs[0])] - 1;
       continue;
+    }
+    // transpose(dot_general(x, y)) -> dot_general(y, x) when the transpose is
+    // the product's only reader (dead code elimination then drops the product).
+    if (name == "transpose" && !e.inputs[0].is_literal() && readers[static_cast<std::size_t>(e.inputs[0].var)] == 1) {
+      const Eqn* dot = known.producer[static_cast<std::size_t>(e.inputs[0].var)];
+      if (dot != nullptr) {
+        if (std::optional<Eqn> swapped = swapped_dot(e, *dot, program.avals)) {
+          out.eqns.push_back(std::move(*swapped));
+          for (int v : out.eqns.back().outputs) known.producer[static_cast<std::size_t>(v)] = &out.eqns.back();
+          continue;
+        }
+      }
     }
     // reshape(reshape(x)) -> reshape(x); transpose(transpose(x)) -> one transpose.
     if (!e.inputs[0].is_literal()) {
