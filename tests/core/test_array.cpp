@@ -77,6 +77,13 @@ TEST(Array, LiveBufferCountFollowsLifetimes) {
   EXPECT_EQ(pure::live_buffers(), before);
 }
 
+// Run only by the ctest test_main_reports_leaked_arrays: it leaks one array on
+// purpose, so that the test main's leak check (tests/test_main.cpp) must fail.
+TEST(TestMain, DISABLED_LeaksOneArrayOnPurpose) {
+  static const pure::Array* const leaked = new pure::Array(pure::zeros({4}));
+  EXPECT_EQ(leaked->size(), 4);
+}
+
 TEST(Array, ConstantsAreViewsOfOneElementInEveryDtype) {
   const long before = pure::live_buffers();
   const pure::Array z = pure::full({1000, 3}, 5, pure::DType::i32);
