@@ -15,8 +15,10 @@
 //   tiny/*    per-call overhead of eager ops on 1 and 16 elements (target: at
 //             most 2 us), with a bare Kokkos allocate + kernel as the floor;
 //   ew/numpy/{mul_scalar,bias_add}, index/*  broadcast operands read in place
-//             and strided copies (transpose, slice) vs hand loops (target:
-//             at most 1.25x, i.e. at least 0.8x the loop's speed);
+//             and strided copies (transpose, slice), gather (rows of a
+//             matrix; take_along_axis on rows) and scatter_add of rows vs
+//             hand loops (target: at most 1.25x, i.e. at least 0.8x the
+//             loop's speed);
 //   optim/adam/*  a hand-written Adam step over 132k f32 parameters with
 //             pure's ops (target: at most 0.5 ms) vs one fused loop per leaf.
 // At exit the binary prints the ratios and targets from the medians (or the
@@ -646,6 +648,129 @@ struct SliceKernel {  // every other column of an n x n input
 };
 
 template <class T>
+struct GatherRowsKernel {  // out row i = x row idx[i] (in range: no clamp needed)
+  pure::ConstView<T> x;
+  pure::ConstView<std::int32_t> idx;
+  View1<T> out;
+  std::int64_t n;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    const std::int64_t k = idx(i);
+    for (std::int64_t j = 0; j < n; ++j) out(i * n + j) = x(k * n + j);
+  }
+};
+
+template <class T>
+struct TakeAlongRowsKernel {  // out(i, j) = x(i, idx(i, j)): take_along_axis on the last axis
+  pure::ConstView<T> x;
+  pure::ConstView<std::int32_t> idx;
+  View1<T> out;
+  std::int64_t n;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    for (std::int64_t j = 0; j < n; ++j) out(i * n + j) = x(i * n + idx(i * n + j));
+  }
+};
+
+template <class T>
+struct ScatterRowsKernel {  // out = operand, then out row idx[j] += upd row j for j = 0, 1, ... (one work item)
+  pure::ConstView<T> operand, upd;
+  pure::ConstView<std::int32_t> idx;
+  View1<T> out;
+  std::int64_t n;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t) const {
+    for (std::int64_t e = 0; e < n * n; ++e) out(e) = operand(e);
+    for (std::int64_t j = 0; j < n; ++j) {
+      const std::int64_t k = idx(j);
+      for (std::int64_t c = 0; c < n; ++c) out(k * n + c) += upd(j * n + c);
+    }
+  }
+};
+
+// Row indices in [0, n) (drawn with pure's generator).
+Array row_indices(std::uint32_t stream, const pure::Shape& shape, std::int64_t n) {
+  return pure::astype(pure::floor(input(stream, shape, DType::f64, 0.0, static_cast<double>(n) - 0.5)), DType::i32);
+}
+
+template <class T>
+void bm_lax_gather_rows(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const Array x = input(45, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), idx = row_indices(46, {n, 1}, n);
+  for (auto _ : state) {
+    Array r = pure::lax::gather(x, idx, 0);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(r.data());
+  }
+  set_bytes(state, 2 * n * n * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
+void bm_hand_gather_rows(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const Array x = input(45, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), idx = row_indices(46, {n, 1}, n);
+  const GatherRowsKernel<T> k{x.view<T>(), idx.view<std::int32_t>(), make_out<T>(n * n), n};
+  for (auto _ : state) {
+    Kokkos::parallel_for("pure::bench::gather_rows", Policy(0, n), k);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(k.out.data());
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, 2 * n * n * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
+void bm_lax_take_along(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const Array x = input(47, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), idx = row_indices(48, {n, n}, n);
+  for (auto _ : state) {
+    Array r = pure::lax::gather(x, idx, 1);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(r.data());
+  }
+  set_bytes(state, n * n * static_cast<std::int64_t>(2 * sizeof(T) + 4));
+}
+
+template <class T>
+void bm_hand_take_along(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const Array x = input(47, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), idx = row_indices(48, {n, n}, n);
+  const TakeAlongRowsKernel<T> k{x.view<T>(), idx.view<std::int32_t>(), make_out<T>(n * n), n};
+  for (auto _ : state) {
+    Kokkos::parallel_for("pure::bench::take_along", Policy(0, n), k);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(k.out.data());
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, n * n * static_cast<std::int64_t>(2 * sizeof(T) + 4));
+}
+
+template <class T>
+void bm_lax_scatter_rows(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const Array op = input(49, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi);
+  const Array upd = input(50, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), idx = row_indices(51, {n, 1}, n);
+  for (auto _ : state) {
+    Array r = pure::lax::scatter_add(op, idx, upd, 0);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(r.data());
+  }
+  set_bytes(state, 3 * n * n * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
+void bm_hand_scatter_rows(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const Array op = input(49, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi);
+  const Array upd = input(50, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), idx = row_indices(51, {n, 1}, n);
+  const ScatterRowsKernel<T> k{op.view<T>(), upd.view<T>(), idx.view<std::int32_t>(), make_out<T>(n * n), n};
+  for (auto _ : state) {
+    Kokkos::parallel_for("pure::bench::scatter_rows", Policy(0, 1), k);
+    Kokkos::fence();
+    benchmark::DoNotOptimize(k.out.data());
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, 3 * n * n * static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <class T>
 void bm_numpy_mul_scalar(benchmark::State& state) {
   const std::int64_t n = state.range(0);
   const Array x = input(40, pure::Shape{n}, dtype_of<T>(), kLo, kHi);
@@ -1013,7 +1138,13 @@ void register_views(const std::vector<std::int64_t>& sizes, const std::vector<st
   with(matrices)(benchmark::RegisterBenchmark(("index/hand/transpose_" + t).c_str(), bm_hand_transpose<T>));
   with(matrices)(benchmark::RegisterBenchmark(("index/lax/slice_" + t).c_str(), bm_lax_slice<T>));
   with(matrices)(benchmark::RegisterBenchmark(("index/hand/slice_" + t).c_str(), bm_hand_slice<T>));
-  for (const char* op : {"transpose", "slice"}) {
+  with(matrices)(benchmark::RegisterBenchmark(("index/lax/gather_rows_" + t).c_str(), bm_lax_gather_rows<T>));
+  with(matrices)(benchmark::RegisterBenchmark(("index/hand/gather_rows_" + t).c_str(), bm_hand_gather_rows<T>));
+  with(matrices)(benchmark::RegisterBenchmark(("index/lax/take_along_" + t).c_str(), bm_lax_take_along<T>));
+  with(matrices)(benchmark::RegisterBenchmark(("index/hand/take_along_" + t).c_str(), bm_hand_take_along<T>));
+  with(matrices)(benchmark::RegisterBenchmark(("index/lax/scatter_add_rows_" + t).c_str(), bm_lax_scatter_rows<T>));
+  with(matrices)(benchmark::RegisterBenchmark(("index/hand/scatter_add_rows_" + t).c_str(), bm_hand_scatter_rows<T>));
+  for (const char* op : {"transpose", "slice", "gather_rows", "take_along", "scatter_add_rows"}) {
     for (auto n : matrices) {
       const std::string name = std::string(op) + "_" + t;
       summarize("time lax / hand " + name + " n=" + std::to_string(n), with_size("index/lax/" + name, n),
@@ -1109,6 +1240,28 @@ bool check_copy_and_reduce() {
   ok &= report(std::fabs(loop - e) <= n * eps * e, std::string("serial loop sum ") + suffix<T>());
   ok &= report(std::fabs(static_cast<double>(kokkos) - e) <= n * eps * e,
                std::string("Kokkos::parallel_reduce sum ") + suffix<T>());
+  return ok;
+}
+
+// The gather and scatter hand kernels give lax's bits (copies; the same
+// additions in the same order).
+template <class T>
+bool check_indexing() {
+  constexpr std::int64_t n = 64;
+  const Array x = input(45, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi), rows = row_indices(46, {n, 1}, n);
+  const Array full = row_indices(48, {n, n}, n), upd = input(50, pure::Shape{n, n}, dtype_of<T>(), kLo, kHi);
+  const GatherRowsKernel<T> g{x.view<T>(), rows.view<std::int32_t>(), make_out<T>(n * n), n};
+  Kokkos::parallel_for("pure::bench::gather_rows", Policy(0, n), g);
+  const TakeAlongRowsKernel<T> a{x.view<T>(), full.view<std::int32_t>(), make_out<T>(n * n), n};
+  Kokkos::parallel_for("pure::bench::take_along", Policy(0, n), a);
+  const ScatterRowsKernel<T> sc{x.view<T>(), upd.view<T>(), rows.view<std::int32_t>(), make_out<T>(n * n), n};
+  Kokkos::parallel_for("pure::bench::scatter_rows", Policy(0, 1), sc);
+  bool ok = report(same_bits(to_vector(g.out), pure::lax::gather(x, rows, 0).template to_host<T>()),
+                   std::string("gather rows ") + suffix<T>());
+  ok &= report(same_bits(to_vector(a.out), pure::lax::gather(x, full, 1).template to_host<T>()),
+               std::string("take along rows ") + suffix<T>());
+  ok &= report(same_bits(to_vector(sc.out), pure::lax::scatter_add(x, rows, upd, 0).template to_host<T>()),
+               std::string("scatter_add rows ") + suffix<T>());
   return ok;
 }
 
@@ -1213,6 +1366,8 @@ bool sanity_check() {
   ok &= check_unary<double, ErfOp>(&pure::lax::erf, "erf");
   ok &= check_copy_and_reduce<float>();
   ok &= check_copy_and_reduce<double>();
+  ok &= check_indexing<float>();
+  ok &= check_indexing<double>();
   for (auto p : {pure::MatmulPrecision::reproducible, pure::MatmulPrecision::fast}) {
     if (p == pure::MatmulPrecision::fast && !pure::matmul_fast_available()) continue;
     ok &= check_dot<float>(p);

@@ -12,7 +12,17 @@
 // scatter_add is deterministic: the updates that hit one output element are
 // added in increasing j, found through a sort of unique integer keys (no
 // floating-point atomics), so results never depend on thread timing.
+//
+// Row indices (idx of extent 1 on every axis after `axis`: take of rows,
+// embedding lookups and their gradients) move whole lines of `post`
+// contiguous elements: gather copies rows on host spaces (an odometer over
+// lines instead of an index map per element), scatter_add sorts one key per
+// line instead of one per element. Device spaces keep one element per thread
+// for gather (coalesced). Either way each element gets the same value, or the
+// same additions in the same order, as the element-wise kernels.
+#include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include <Kokkos_Sort.hpp>
 
@@ -38,8 +48,10 @@ Lines lines_of(const Shape& s, std::int64_t axis) {
   return l;
 }
 
+// Two selects (conditional moves), not nested branches, in the gather loops.
 KOKKOS_INLINE_FUNCTION std::int64_t clamp_index(std::int64_t k, std::int64_t n) {
-  return k < 0 ? 0 : (k >= n ? n - 1 : k);
+  const std::int64_t low = k < 0 ? 0 : k;
+  return low < n ? low : n - 1;
 }
 
 void check_axis(const char* op, std::int64_t axis, const Aval& x) {
@@ -94,6 +106,65 @@ struct GatherKernel {
   }
 };
 
+// Whether idx has extent 1 on every axis after `axis` (one index per line).
+bool row_indices(const Shape& idx, std::int64_t axis) {
+  for (int d = static_cast<int>(axis) + 1; d < idx.rank(); ++d) {
+    if (idx[d] != 1) return false;
+  }
+  return true;
+}
+
+// Offsets into idx of line (p, j) = pre_map(p) + j * step: pre_map over the
+// axes before `axis` (broadcast ones with stride 0), step idx's stride along it.
+struct LineIndices {
+  IndexMap pre_map;
+  std::int64_t step = 0;
+};
+LineIndices line_indices(const Shape& idx, const Shape& target, std::int64_t axis, const char* op) {
+  const auto st = row_major_strides(idx);
+  std::vector<std::int64_t> pre_dims, pre_strides;
+  for (int d = 0; d < axis; ++d) {
+    pre_dims.push_back(target[d]);
+    pre_strides.push_back(idx[d] == target[d] ? st[uz(d)] : 0);
+  }
+  return {make_index_map(Shape(pre_dims), pre_strides, 0, op), st[uz(axis)]};
+}
+
+// Host spaces: each work item copies `per_item` consecutive output lines
+// (p, j), each the `post` contiguous elements of x's row clamp(idx(p, j)),
+// walking them as runs of j within one p (one division per run).
+template <class T, class I>
+struct GatherLinesKernel {
+  const T* x;
+  const I* idx;
+  T* out;
+  LineIndices li;
+  std::int64_t n, m, post, lines, per_item;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t item) const {
+    std::int64_t line = item * per_item;
+    const std::int64_t end = line + per_item < lines ? line + per_item : lines;
+    while (line < end) {
+      const std::int64_t p = line / m, j_begin = line % m;
+      const std::int64_t j_end = m - j_begin < end - line ? m : j_begin + (end - line);
+      const I* ip = idx + li.pre_map(p);
+      const T* xp = x + p * n * post;
+      T* op = out + p * m * post;
+      if (post == 1) {  // take_along_axis on the last axis: one element per line
+        for (std::int64_t j = j_begin; j < j_end; ++j) {
+          op[j] = xp[clamp_index(static_cast<std::int64_t>(ip[j * li.step]), n)];
+        }
+      } else {
+        for (std::int64_t j = j_begin; j < j_end; ++j) {
+          const T* src = xp + clamp_index(static_cast<std::int64_t>(ip[j * li.step]), n) * post;
+          T* dst = op + j * post;
+          for (std::int64_t q = 0; q < post; ++q) dst[q] = src[q];
+        }
+      }
+      line += j_end - j_begin;
+    }
+  }
+};
+
 const ir::Primitive& gather_p = ir::register_primitive([] {
   ir::Primitive p;
   p.name = "gather";
@@ -122,10 +193,22 @@ const ir::Primitive& gather_p = ir::register_primitive([] {
     const IndexMap im = indices_map(in[1].shape(), out_shape, "gather");
     Array out = Array::allocate(out_shape, in[0].dtype(), label);
     if (out.size() == 0) return {out};
+    constexpr bool host_space = std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value;
+    const bool by_lines = host_space && row_indices(in[1].shape(), axis);
     dispatch<Types::all>(in[0].dtype(), label, [&](auto tag) {
       using T = decltype(tag);
       auto run = [&](auto itag) {
         using I = decltype(itag);
+        if (by_lines) {
+          const std::int64_t lines = out.size() / l.post;
+          const std::int64_t per_item = std::max<std::int64_t>(1, 4096 / l.post);  // about 4096 elements per item
+          Kokkos::parallel_for(label, Policy(0, (lines + per_item - 1) / per_item),
+                               GatherLinesKernel<T, I>{in[0].view<T>(label).data(), in[1].view<I>(label).data(),
+                                                       out.mutable_view<T>(label).data(),
+                                                       line_indices(in[1].shape(), out_shape, axis, "gather"), l.n, m,
+                                                       l.post, lines, per_item});
+          return;
+        }
         Kokkos::parallel_for(label, Policy(0, out.size()),
                              GatherKernel<T, I>{in[0].view<T>(label), in[1].view<I>(label), out.mutable_view<T>(label),
                                                 im, l.n, m, l.post});
@@ -169,6 +252,21 @@ struct ScatterKeys {
   }
 };
 
+// Position of the first sorted key >= `first` (binary search).
+KOKKOS_INLINE_FUNCTION std::int64_t first_key_at_least(const Kokkos::View<const std::int64_t*, MemorySpace>& keys,
+                                                       std::int64_t first) {
+  std::int64_t lo = 0, hi = static_cast<std::int64_t>(keys.extent(0));
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    if (keys(mid) < first) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 // Output (line, k) = operand + its updates in increasing j; they are the
 // sorted keys in [first, first + m), found by binary search.
 template <class T>
@@ -180,15 +278,7 @@ struct ScatterSum {
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t o) const {
     const std::int64_t q = o % post, k = (o / post) % n, p = o / (post * n);
     const std::int64_t first = ((p * post + q) * n + k) * m;
-    std::int64_t lo = 0, hi = static_cast<std::int64_t>(keys.extent(0));
-    while (lo < hi) {
-      const std::int64_t mid = lo + (hi - lo) / 2;
-      if (keys(mid) < first) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
+    const std::int64_t lo = first_key_at_least(keys, first);
     T acc = operand(o);
     const std::int64_t end = static_cast<std::int64_t>(keys.extent(0));
     for (std::int64_t r = lo; r < end && keys(r) < first + m; ++r) {
@@ -196,6 +286,43 @@ struct ScatterSum {
       acc = pure::detail::wrapping_add(acc, updates((p * m + j) * post + q));  // integers wrap, as XLA
     }
     out(o) = acc;
+  }
+};
+
+// Row indices: key of line (p, j) hitting row k: (p * n + k) * m + j, unique.
+template <class I>
+struct ScatterLineKeys {
+  const I* idx;
+  Kokkos::View<std::int64_t*, MemorySpace> keys;
+  LineIndices li;
+  std::int64_t n, m;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t u) const {
+    const std::int64_t j = u % m, p = u / m;
+    const std::int64_t k = clamp_index(static_cast<std::int64_t>(idx[li.pre_map(p) + j * li.step]), n);
+    keys(u) = (p * n + k) * m + j;
+  }
+};
+
+// Output line (p, k) = operand line + the update lines of its keys, in
+// increasing j: per element the additions of ScatterSum, in its order.
+template <class T>
+struct ScatterLineSum {
+  const T *operand, *updates;
+  Kokkos::View<const std::int64_t*, MemorySpace> keys;
+  T* out;
+  std::int64_t n, m, post;
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
+    const std::int64_t k = line % n, p = line / n;
+    const std::int64_t first = (p * n + k) * m;
+    const std::int64_t lo = first_key_at_least(keys, first);
+    T* dst = out + line * post;
+    const T* src = operand + line * post;
+    for (std::int64_t q = 0; q < post; ++q) dst[q] = src[q];
+    const std::int64_t end = static_cast<std::int64_t>(keys.extent(0));
+    for (std::int64_t r = lo; r < end && keys(r) < first + m; ++r) {
+      const T* u = updates + (p * m + keys(r) - first) * post;
+      for (std::int64_t q = 0; q < post; ++q) dst[q] = pure::detail::wrapping_add(dst[q], u[q]);
+    }
   }
 };
 
@@ -239,7 +366,31 @@ const ir::Primitive& scatter_add_p = ir::register_primitive([] {
     const Array& upd = in[2];
     const Lines l = lines_of(in[0].shape(), axis);
     const std::int64_t m = upd.shape()[static_cast<int>(axis)];
-    if (upd.size() == 0) return {in[0]};  // nothing to add; arrays are immutable, so sharing is safe
+    if (upd.size() == 0) return {in[0]};     // nothing to add; arrays are immutable, so sharing is safe
+    if (row_indices(in[1].shape(), axis)) {  // one key per line
+      const std::int64_t lines = l.pre * m;
+      Kokkos::View<std::int64_t*, MemorySpace> keys(
+          Kokkos::view_alloc(std::string("pure::scatter_add::keys"), Kokkos::WithoutInitializing),
+          static_cast<std::size_t>(lines));
+      const LineIndices li = line_indices(in[1].shape(), upd.shape(), axis, "scatter_add");
+      if (in[1].dtype() == DType::i32) {
+        Kokkos::parallel_for(label, Policy(0, lines),
+                             ScatterLineKeys<std::int32_t>{in[1].view<std::int32_t>(label).data(), keys, li, l.n, m});
+      } else {
+        Kokkos::parallel_for(label, Policy(0, lines),
+                             ScatterLineKeys<std::int64_t>{in[1].view<std::int64_t>(label).data(), keys, li, l.n, m});
+      }
+      Kokkos::sort(keys);
+      Array out = Array::allocate(in[0].shape(), in[0].dtype(), label);
+      dispatch<Types::numeric>(in[0].dtype(), label, [&](auto tag) {
+        using T = decltype(tag);
+        Kokkos::parallel_for(label, Policy(0, l.pre * l.n),
+                             ScatterLineSum<T>{in[0].view<T>(label).data(), upd.view<T>(label).data(), keys,
+                                               out.mutable_view<T>(label).data(), l.n, m, l.post});
+        return 0;
+      });
+      return {out};
+    }
     const IndexMap im = indices_map(in[1].shape(), upd.shape(), "scatter_add");
     Kokkos::View<std::int64_t*, MemorySpace> keys(
         Kokkos::view_alloc(std::string("pure::scatter_add::keys"), Kokkos::WithoutInitializing),

@@ -58,6 +58,75 @@ TEST(Indexing, GatherClampsAndBroadcastsIndices) {
   }
 }
 
+// Host reference for both primitives: position `out` (coordinates of the
+// indexed array's shape) reads idx at the same coordinates, 0 where idx has
+// extent 1, and returns clamp(idx) for the row along `axis`.
+struct IndexCase {
+  std::vector<std::int64_t> x, idx;  // shapes; idx's extent along axis is m
+  std::int64_t axis;
+};
+
+std::vector<std::int64_t> coords_of(std::int64_t flat, const std::vector<std::int64_t>& shape) {
+  std::vector<std::int64_t> c(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    c[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  return c;
+}
+std::int64_t flat_of(const std::vector<std::int64_t>& c, const std::vector<std::int64_t>& shape) {
+  std::int64_t f = 0;
+  for (std::size_t d = 0; d < shape.size(); ++d) f = f * shape[d] + (shape[d] == 1 ? 0 : c[d]);
+  return f;
+}
+
+// Row indices (extent 1 after the axis, with and without broadcast before it),
+// a line per element (the axis last), and indices varying along every axis;
+// enough lines that host work items (about 4096 elements) end inside a row
+// of the pre axes.
+std::vector<IndexCase> index_cases() {
+  return {
+      {{300, 40}, {500, 1}, 0},
+      {{7, 300, 16}, {7, 600, 1}, 1},
+      {{7, 300, 16}, {1, 600, 1}, 1},
+      {{3, 5000}, {3, 4000}, 1},
+      {{3, 5000}, {1, 4000}, 1},
+      {{4, 9, 3, 5}, {4, 11, 1, 1}, 1},
+      {{4, 9, 3, 5}, {1, 11, 3, 1}, 1},
+      {{4, 9, 3, 5}, {4, 11, 3, 5}, 1},
+      {{2, 3, 9}, {2, 3, 1}, 2},
+      {{6, 2, 200}, {6, 9, 1}, 1},
+      {{8, 1}, {3, 1}, 0},
+      {{5}, {13}, 0},
+  };
+}
+
+TEST(Indexing, GatherMatchesHostLoopForRowAndElementIndices) {
+  std::uint32_t seed = 60;
+  for (const IndexCase& c : index_cases()) {
+    std::vector<std::int64_t> out_shape = c.x;
+    out_shape[static_cast<std::size_t>(c.axis)] = c.idx[static_cast<std::size_t>(c.axis)];
+    const std::int64_t n = c.x[static_cast<std::size_t>(c.axis)];
+    for (DType dt : {DType::f32, DType::f64, DType::i64}) {
+      const Array x = pure::astype(random_array(Shape(c.x), DType::f64, seed++) * 1000.0, dt);
+      const DType index_dtype = seed % 2 ? DType::i32 : DType::i64;
+      const Array idx = random_indices(Shape(c.idx), -3, static_cast<int>(n) + 2, index_dtype, seed++);
+      const Array y = lax::gather(x, idx, c.axis);
+      ASSERT_EQ(y.shape(), Shape(out_shape));
+      const auto hx = host(x), hi = host(idx), hy = host(y);
+      std::int64_t wrong = 0;
+      for (std::int64_t o = 0; o < y.size(); ++o) {
+        auto pos = coords_of(o, out_shape);
+        const double k = hi[static_cast<std::size_t>(flat_of(pos, c.idx))];
+        pos[static_cast<std::size_t>(c.axis)] = clamp(k, n);
+        wrong += hy[static_cast<std::size_t>(o)] != hx[static_cast<std::size_t>(flat_of(pos, c.x))];
+      }
+      EXPECT_EQ(wrong, 0) << "x " << Shape(c.x).str() << ", indices " << Shape(c.idx).str() << ", axis " << c.axis
+                          << ", " << pure::dtype_name(dt);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- scatter_add
 
 // Sequential host reference: out = operand; then for j = 0, 1, ...: out[k(j)] += u[j].
@@ -115,6 +184,43 @@ TEST(Indexing, ScatterAddMatchesSequentialHostLoopBitwise) {
   const Array zeros = pure::zeros({pre, n, post}, DType::i32);
   EXPECT_EQ(host(lax::scatter_add(zeros, idx, ints, 1)),
             host_scatter(host(zeros), host(idx), host(ints), pre, n, m, post, false, false));
+}
+
+// Every index form of index_cases() (row indices: one sort key per line),
+// f32 updates of mixed magnitudes so that the order of addition shows, and
+// integers (wrapping).
+TEST(Indexing, ScatterAddMatchesSequentialHostLoopForRowAndElementIndices) {
+  std::uint32_t seed = 90;
+  for (const IndexCase& c : index_cases()) {
+    std::vector<std::int64_t> upd_shape = c.x;
+    upd_shape[static_cast<std::size_t>(c.axis)] = c.idx[static_cast<std::size_t>(c.axis)];
+    const std::int64_t n = c.x[static_cast<std::size_t>(c.axis)];
+    // Few distinct rows, so that many updates meet in one element.
+    const Array idx = random_indices(Shape(c.idx), -1, static_cast<int>(std::min<std::int64_t>(n, 4)),
+                                     seed % 2 ? DType::i32 : DType::i64, seed);
+    ++seed;
+    const Array mags = pure::exp(random_array(Shape(upd_shape), DType::f64, seed++) * 10.0);
+    for (DType dt : {DType::f32, DType::i32}) {
+      const Array operand = pure::astype(random_array(Shape(c.x), DType::f64, seed++) * 100.0, dt);
+      const Array upd = dt == DType::f32 ? pure::astype(random_array(Shape(upd_shape), DType::f64, seed++) * mags, dt)
+                                         : pure::astype(random_array(Shape(upd_shape), DType::f64, seed++) * 1e9, dt);
+      const auto hi = host(idx), hu = host(upd);
+      auto want = host(operand);
+      for (std::int64_t u = 0; u < upd.size(); ++u) {  // row-major: increasing j for every output element
+        auto pos = coords_of(u, upd_shape);
+        const double k = hi[static_cast<std::size_t>(flat_of(pos, c.idx))];
+        pos[static_cast<std::size_t>(c.axis)] = clamp(k, n);
+        double& o = want[static_cast<std::size_t>(flat_of(pos, c.x))];
+        const double add = hu[static_cast<std::size_t>(u)];
+        o = dt == DType::f32 ? static_cast<double>(static_cast<float>(o) + static_cast<float>(add))
+                             : static_cast<double>(static_cast<std::int32_t>(static_cast<std::uint32_t>(
+                                   static_cast<std::int64_t>(o) + static_cast<std::int64_t>(add))));
+      }
+      EXPECT_EQ(host(lax::scatter_add(operand, idx, upd, c.axis)), want)
+          << "operand " << Shape(c.x).str() << ", indices " << Shape(c.idx).str() << ", axis " << c.axis << ", "
+          << pure::dtype_name(dt);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- derivatives
