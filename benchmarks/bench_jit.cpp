@@ -131,7 +131,8 @@ std::pair<Mlp, Adam> train_step(const Mlp& p, const Adam& s, const Array& x, con
   s_next.beta1_t = s.beta1_t * kBeta1;
   s_next.beta2_t = s.beta2_t * kBeta2;
   const Array c1 = 1.0 - s_next.beta1_t, c2 = 1.0 - s_next.beta2_t;
-  for (Array Mlp::*leaf : {&Mlp::w1, &Mlp::b1, &Mlp::w2, &Mlp::b2, &Mlp::w3, &Mlp::b3}) {
+  using Leaf = Array Mlp::*;  // (an alias: nvcc's host code of "Array Mlp::*leaf" trips -Wparentheses)
+  for (Leaf leaf : {&Mlp::w1, &Mlp::b1, &Mlp::w2, &Mlp::b2, &Mlp::w3, &Mlp::b3}) {
     const Array& gi = g.*leaf;
     const Array m = kBeta1 * (s.m.*leaf) + (1.0 - kBeta1) * gi;
     const Array v = kBeta2 * (s.v.*leaf) + (1.0 - kBeta2) * (gi * gi);

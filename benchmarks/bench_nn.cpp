@@ -102,8 +102,10 @@ std::pair<Net, AdamState> raw_step(const Net& p, const AdamState& s, const Array
   Net next;
   AdamState ns;
   ns.count = count;
-  for (Layer Net::*l : {&Net::d0, &Net::d1, &Net::d2}) {
-    for (Array Layer::*a : {&Layer::kernel, &Layer::bias}) {
+  using LayerOf = Layer Net::*;  // (aliases: nvcc's host code of "Layer Net::*l" trips -Wparentheses)
+  using LeafOf = Array Layer::*;
+  for (LayerOf l : {&Net::d0, &Net::d1, &Net::d2}) {
+    for (LeafOf a : {&Layer::kernel, &Layer::bias}) {
       const Array& gi = (g.*l).*a;
       const Array mu = (1.0 - kB1) * pure::integer_pow(gi, 1) + kB1 * ((s.mu.*l).*a);
       const Array nu = (1.0 - kB2) * pure::integer_pow(gi, 2) + kB2 * ((s.nu.*l).*a);

@@ -10,7 +10,7 @@
 #include <optional>
 #include <sstream>
 
-#include <toml++/toml.h>
+#include "toml_file.hpp"
 
 namespace pure_fit {
 namespace {
@@ -22,7 +22,7 @@ struct Key {
   Kind kind;
   std::string help;
   std::function<std::string(const Config&)> get;  // the value as TOML text
-  std::function<void(Config&, const toml::node&)> set_toml;
+  std::function<void(Config&, const TomlValue&)> set_toml;
   std::function<void(Config&, const std::string&)> set_text;
 };
 
@@ -53,16 +53,16 @@ Key make_key(std::string name, Kind kind, std::string help, T Config::*member) {
     }
     return os.str();
   };
-  k.set_toml = [member, name](Config& c, const toml::node& n) {
+  k.set_toml = [member, name](Config& c, const TomlValue& n) {
     if constexpr (std::is_same_v<T, std::string>) {
-      if (!n.is_string()) throw ConfigError(name + ": expected a string");
-      c.*member = *n.value<std::string>();
+      if (n.type != TomlValue::Type::string) throw ConfigError(name + ": expected a string");
+      c.*member = n.text;
     } else if constexpr (std::is_same_v<T, std::int64_t>) {
-      if (!n.is_integer()) throw ConfigError(name + ": expected an integer");
-      c.*member = *n.value<std::int64_t>();
+      if (n.type != TomlValue::Type::integer) throw ConfigError(name + ": expected an integer");
+      c.*member = n.integer;
     } else {
       if (!n.is_number()) throw ConfigError(name + ": expected a number");
-      c.*member = *n.value<double>();
+      c.*member = n.real;
     }
   };
   k.set_text = [member, name](Config& c, const std::string& text) {
@@ -93,9 +93,9 @@ Key column_key(const std::string& role) {
         Kind::string,
         "column (CSV) or dataset (HDF5) holding the model's '" + role + "' data",
         [role](const Config& c) { return quote(c.columns.count(role) ? c.columns.at(role) : role); },
-        [role](Config& c, const toml::node& n) {
-          if (!n.is_string()) throw ConfigError("data." + role + ": expected a string");
-          c.columns[role] = *n.value<std::string>();
+        [role](Config& c, const TomlValue& n) {
+          if (n.type != TomlValue::Type::string) throw ConfigError("data." + role + ": expected a string");
+          c.columns[role] = n.text;
         },
         [role](Config& c, const std::string& t) { c.columns[role] = t; }};
   return k;
@@ -130,9 +130,9 @@ std::vector<Key> keys() {
   k.push_back(make_key("demo.noise", Kind::real, "--demo: standard deviation of the noise", &Config::demo_noise));
   Key act = make_key("model.activation", Kind::string, "mlp: tanh | relu | gelu | silu", &Config::model);
   act.get = [](const Config& c) { return quote(c.settings.activation); };
-  act.set_toml = [](Config& c, const toml::node& n) {
-    if (!n.is_string()) throw ConfigError("model.activation: expected a string");
-    c.settings.activation = *n.value<std::string>();
+  act.set_toml = [](Config& c, const TomlValue& n) {
+    if (n.type != TomlValue::Type::string) throw ConfigError("model.activation: expected a string");
+    c.settings.activation = n.text;
   };
   act.set_text = [](Config& c, const std::string& t) { c.settings.activation = t; };
   k.push_back(act);
@@ -145,9 +145,9 @@ std::vector<Key> keys() {
     if (os.str().find_first_of(".eEn") == std::string::npos) os << ".0";
     return os.str();
   };
-  fw.set_toml = [](Config& c, const toml::node& n) {
+  fw.set_toml = [](Config& c, const TomlValue& n) {
     if (!n.is_number()) throw ConfigError("model.force_weight: expected a number");
-    c.settings.force_weight = *n.value<double>();
+    c.settings.force_weight = n.real;
   };
   fw.set_text = [](Config& c, const std::string& t) {
     std::size_t used = 0;
@@ -168,13 +168,14 @@ std::vector<Key> keys() {
                  s += (i ? ", " : "") + std::to_string(c.settings.hidden[i]);
                return s + "]";
              },
-             [](Config& c, const toml::node& n) {
-               const toml::array* a = n.as_array();
-               if (a == nullptr) throw ConfigError("model.hidden: expected an array of integers");
+             [](Config& c, const TomlValue& n) {
+               if (n.type != TomlValue::Type::array) throw ConfigError("model.hidden: expected an array of integers");
                c.settings.hidden.clear();
-               for (const toml::node& e : *a) {
-                 if (!e.is_integer()) throw ConfigError("model.hidden: expected an array of integers");
-                 c.settings.hidden.push_back(*e.value<std::int64_t>());
+               for (const TomlValue& e : n.items) {
+                 if (e.type != TomlValue::Type::integer) {
+                   throw ConfigError("model.hidden: expected an array of integers");
+                 }
+                 c.settings.hidden.push_back(e.integer);
                }
              },
              [](Config& c, const std::string& t) {
@@ -191,18 +192,6 @@ std::vector<Key> keys() {
              }};
   k.push_back(hidden);
   return k;
-}
-
-void flatten(const toml::table& t, const std::string& prefix,
-             std::vector<std::pair<std::string, const toml::node*>>& out) {
-  for (const auto& [name, node] : t) {
-    const std::string full = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
-    if (const toml::table* sub = node.as_table()) {
-      flatten(*sub, full, out);
-    } else {
-      out.emplace_back(full, &node);
-    }
-  }
 }
 
 void validate(const Config& c) {
@@ -292,22 +281,18 @@ Config parse_command_line(int argc, char** argv) {
     std::exit(0);
   }
   if (!config_file.empty()) {
-    toml::table file;
+    std::vector<std::pair<std::string, TomlValue>> entries;
     try {
-      file = toml::parse_file(config_file);
-    } catch (const toml::parse_error& e) {
-      std::ostringstream os;
-      os << config_file << ":" << e.source().begin.line << ": " << e.description();
-      throw ConfigError(os.str());
+      entries = read_toml_file(config_file);
+    } catch (const TomlError& e) {
+      throw ConfigError(e.what());
     }
-    std::vector<std::pair<std::string, const toml::node*>> entries;
-    flatten(file, "", entries);
-    for (const auto& [name, node] : entries) {
+    for (const auto& [name, value] : entries) {
       const std::string key = name == "model" ? "model.name" : name;  // `model = "x"` as a shorthand
       bool found = false;
       for (const Key& k : table) {
         if (k.name == key) {
-          k.set_toml(config, *node);
+          k.set_toml(config, value);
           found = true;
         }
       }

@@ -198,7 +198,6 @@ class Hid {
     if (id_ >= 0 && close_ != nullptr) close_(id_);
   }
   hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
   /// Gives up ownership (the caller closes, and checks the result).
   hid_t release() {
     const hid_t id = id_;

@@ -465,8 +465,8 @@ struct ArgReduceKernel {
   // then the lanes are merged. The answer does not depend on the scan order
   // (the lowest index among the extrema, or the lowest NaN index), so it is
   // the scalar scan's, and the lanes vectorise.
-  static constexpr int kLanes = 8;
   PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
+    constexpr int kLanes = 8;
     for (std::int64_t o = begin; o < end; ++o) {
       if (post != 1 || n < 2 * kLanes) {
         (*this)(o);

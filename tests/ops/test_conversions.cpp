@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include <pure/core/detail/convert.hpp>
 #include <pure/pure.hpp>
 
 namespace {
@@ -127,6 +128,16 @@ void expect_signed_wraparound() {
   EXPECT_EQ(pure::lax::neg(x).template to_host<T>(), (std::vector<T>{lo, static_cast<T>(-hi), 3, 0}));
   EXPECT_EQ(pure::lax::abs(x).template to_host<T>(), (std::vector<T>{lo, hi, 3, 0}));
 }
+
+// The device-safe bounds that convert() saturates to are numeric_limits'.
+template <class T>
+constexpr bool bounds_match() {
+  return pure::detail::integer_max<T>() == std::numeric_limits<T>::max() &&
+         pure::detail::integer_min<T>() == std::numeric_limits<T>::min();
+}
+static_assert(bounds_match<std::int8_t>() && bounds_match<std::uint8_t>() && bounds_match<std::int16_t>() &&
+              bounds_match<std::uint16_t>() && bounds_match<std::int32_t>() && bounds_match<std::uint32_t>() &&
+              bounds_match<std::int64_t>() && bounds_match<std::uint64_t>());
 
 TEST(IntegerArithmetic, SignedOverflowWraps) {
   expect_signed_wraparound<std::int32_t>();

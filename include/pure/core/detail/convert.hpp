@@ -26,6 +26,20 @@ namespace pure::detail {
 template <class T>
 using WrapUnsigned = std::common_type_t<unsigned int, std::make_unsigned_t<T>>;
 
+/// The largest and smallest values of the integer type T, as
+/// std::numeric_limits gives them, in arithmetic that device code may use
+/// (nvcc rejects calls of the host-only constexpr numeric_limits members
+/// from device functions, #20013-D, unless --expt-relaxed-constexpr).
+template <class T>
+KOKKOS_INLINE_FUNCTION constexpr T integer_max() {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(std::is_signed<T>::value ? static_cast<U>(static_cast<U>(~U(0)) >> 1) : static_cast<U>(~U(0)));
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION constexpr T integer_min() {
+  return std::is_signed<T>::value ? static_cast<T>(-integer_max<T>() - T(1)) : T(0);
+}
+
 /// The integer To with the low bits of the unsigned value u (two's complement).
 /// Written without an out-of-range unsigned -> signed conversion (implementation
 /// defined before C++20); compilers reduce it to nothing.
@@ -37,7 +51,7 @@ KOKKOS_INLINE_FUNCTION constexpr To from_low_bits(U u) {
   if constexpr (std::is_unsigned<To>::value) {
     return bits;
   } else {
-    constexpr auto max = static_cast<UTo>(std::numeric_limits<To>::max());
+    constexpr auto max = static_cast<UTo>(integer_max<To>());
     // bits > max stands for bits - 2^n = -(~bits) - 1, and ~bits <= max.
     return bits <= max ? static_cast<To>(bits) : static_cast<To>(-static_cast<To>(static_cast<UTo>(~bits)) - To(1));
   }
@@ -69,7 +83,7 @@ KOKKOS_INLINE_FUNCTION constexpr To convert(From x) {
     // Only values strictly inside (lo, end) reach the conversion, which truncates
     // them into [min, max]; the others convert 0 and take the bound (NaN: 0).
     const To inside = static_cast<To>(below || above || x != x ? From(0) : x);
-    return above ? std::numeric_limits<To>::max() : below ? std::numeric_limits<To>::min() : inside;
+    return above ? integer_max<To>() : below ? integer_min<To>() : inside;
   } else {
     return from_low_bits<To>(static_cast<std::make_unsigned_t<To>>(x));  // x modulo 2^n: defined
   }
