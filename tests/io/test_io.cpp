@@ -49,7 +49,6 @@ class TempDir {
     path_ = d;
   }
   ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   std::vector<std::string> list() const {
     std::vector<std::string> out;
