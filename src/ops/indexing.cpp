@@ -48,10 +48,8 @@ Lines lines_of(const Shape& s, std::int64_t axis) {
   return l;
 }
 
-// Two selects (conditional moves), not nested branches, in the gather loops.
 KOKKOS_INLINE_FUNCTION std::int64_t clamp_index(std::int64_t k, std::int64_t n) {
-  const std::int64_t low = k < 0 ? 0 : k;
-  return low < n ? low : n - 1;
+  return k < 0 ? 0 : (k >= n ? n - 1 : k);
 }
 
 void check_axis(const char* op, std::int64_t axis, const Aval& x) {
