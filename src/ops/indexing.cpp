@@ -26,8 +26,13 @@
 
 #include <Kokkos_Sort.hpp>
 
+#include "../core/host_simd_for.hpp"
 #include "rules.hpp"
 #include "strided.hpp"
+
+#if PURE_HOST_SIMD_X86
+#include <immintrin.h>
+#endif
 
 namespace pure::ops {
 namespace {
@@ -128,6 +133,52 @@ LineIndices line_indices(const Shape& idx, const Shape& target, std::int64_t axi
   return {make_index_map(Shape(pre_dims), pre_strides, 0, op), st[uz(axis)]};
 }
 
+#if PURE_HOST_SIMD_X86
+// take_along_axis on the last axis with contiguous int32 indices, AVX2: out[j]
+// = x[clamp(idx[j])] for j in [0, count) rounded down to multiples of 8. The
+// indices are clamped eight at a time with vector min/max, then the elements
+// move one by one: the scalar loop's clamp doubled its instructions (lax/hand
+// 1.35 on Zen 3; now about 1.0), and AVX2 gather instructions were slower
+// still (1.48: microcoded on Zen 3; Intel's Gather Data Sampling microcode
+// slows them too). Only data moves, so the bits are the scalar loop's.
+// Returns the count done.
+template <class T>
+__attribute__((target("avx2"))) std::int64_t take_avx2(const T* x, const std::int32_t* idx, std::int64_t n, T* out,
+                                                       std::int64_t count) {
+  const __m256i lo = _mm256_setzero_si256();
+  const __m256i hi = _mm256_set1_epi32(static_cast<int>(std::min<std::int64_t>(n - 1, 0x7fffffff)));
+  alignas(32) std::int64_t k[8];
+  std::int64_t j = 0;
+  for (; j + 8 <= count; j += 8) {
+    const __m256i v =
+        _mm256_min_epi32(_mm256_max_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + j)), lo), hi);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(k), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(k + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
+    // Read back from memory (one plain load each), not extracted from the
+    // register (two micro-ops each, plus a sign extension).
+    __asm__("" : "+m"(k));
+#pragma GCC unroll 8  // (-O2 does not unroll it, and the loop's own instructions cost as much as the moves)
+    for (int u = 0; u < 8; ++u) out[j + u] = x[k[u]];
+  }
+  return j;
+}
+#endif
+
+// out[j] = x[clamp(idx[j * step])] for j in [0, count): one line's elements of
+// take_along_axis on the last axis.
+template <class T, class I>
+void take_elements(const T* x, const I* idx, std::int64_t step, std::int64_t n, T* out, std::int64_t count,
+                   bool vector) {
+  std::int64_t j = 0;
+#if PURE_HOST_SIMD_X86
+  if constexpr (std::is_same<I, std::int32_t>::value) {
+    if (vector && step == 1) j = take_avx2(x, idx, n, out, count);
+  }
+#endif
+  (void)vector;
+  for (; j < count; ++j) out[j] = x[clamp_index(static_cast<std::int64_t>(idx[j * step]), n)];
+}
+
 // Host spaces: each work item copies `per_item` consecutive output lines
 // (p, j), each the `post` contiguous elements of x's row clamp(idx(p, j)),
 // walking them as runs of j within one p (one division per run).
@@ -138,7 +189,8 @@ struct GatherLinesKernel {
   T* out;
   LineIndices li;
   std::int64_t n, m, post, lines, per_item;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t item) const {
+  bool vector;  // AVX2 gathers (the host's SIMD level allows them)
+  void operator()(std::int64_t item) const {
     std::int64_t line = item * per_item;
     const std::int64_t end = line + per_item < lines ? line + per_item : lines;
     while (line < end) {
@@ -148,9 +200,7 @@ struct GatherLinesKernel {
       const T* xp = x + p * n * post;
       T* op = out + p * m * post;
       if (post == 1) {  // take_along_axis on the last axis: one element per line
-        for (std::int64_t j = j_begin; j < j_end; ++j) {
-          op[j] = xp[clamp_index(static_cast<std::int64_t>(ip[j * li.step]), n)];
-        }
+        take_elements(xp, ip + j_begin * li.step, li.step, n, op + j_begin, j_end - j_begin, vector);
       } else {
         for (std::int64_t j = j_begin; j < j_end; ++j) {
           const T* src = xp + clamp_index(static_cast<std::int64_t>(ip[j * li.step]), n) * post;
@@ -197,15 +247,18 @@ const ir::Primitive& gather_p = ir::register_primitive([] {
       using T = decltype(tag);
       auto run = [&](auto itag) {
         using I = decltype(itag);
-        if (by_lines) {
-          const std::int64_t lines = out.size() / l.post;
-          const std::int64_t per_item = std::max<std::int64_t>(1, 4096 / l.post);  // about 4096 elements per item
-          Kokkos::parallel_for(label, Policy(0, (lines + per_item - 1) / per_item),
-                               GatherLinesKernel<T, I>{in[0].view<T>(label).data(), in[1].view<I>(label).data(),
-                                                       out.mutable_view<T>(label).data(),
-                                                       line_indices(in[1].shape(), out_shape, axis, "gather"), l.n, m,
-                                                       l.post, lines, per_item});
-          return;
+        // (Host spaces only: the line kernel is host code.)
+        if constexpr (std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value) {
+          if (by_lines) {
+            const std::int64_t lines = out.size() / l.post;
+            const std::int64_t per_item = std::max<std::int64_t>(1, 4096 / l.post);  // about 4096 elements per item
+            Kokkos::parallel_for(label, Policy(0, (lines + per_item - 1) / per_item),
+                                 GatherLinesKernel<T, I>{in[0].view<T>(label).data(), in[1].view<I>(label).data(),
+                                                         out.mutable_view<T>(label).data(),
+                                                         line_indices(in[1].shape(), out_shape, axis, "gather"), l.n, m,
+                                                         l.post, lines, per_item, host_simd() >= HostSimd::avx2});
+            return;
+          }
         }
         Kokkos::parallel_for(label, Policy(0, out.size()),
                              GatherKernel<T, I>{in[0].view<T>(label), in[1].view<I>(label), out.mutable_view<T>(label),

@@ -102,29 +102,38 @@ std::vector<IndexCase> index_cases() {
 }
 
 TEST(Indexing, GatherMatchesHostLoopForRowAndElementIndices) {
+  const pure::HostSimd saved = pure::host_simd();
   std::uint32_t seed = 60;
   for (const IndexCase& c : index_cases()) {
     std::vector<std::int64_t> out_shape = c.x;
     out_shape[static_cast<std::size_t>(c.axis)] = c.idx[static_cast<std::size_t>(c.axis)];
     const std::int64_t n = c.x[static_cast<std::size_t>(c.axis)];
     for (DType dt : {DType::f32, DType::f64, DType::i64}) {
-      const Array x = pure::astype(random_array(Shape(c.x), DType::f64, seed++) * 1000.0, dt);
-      const DType index_dtype = seed % 2 ? DType::i32 : DType::i64;
-      const Array idx = random_indices(Shape(c.idx), -3, static_cast<int>(n) + 2, index_dtype, seed++);
-      const Array y = lax::gather(x, idx, c.axis);
-      ASSERT_EQ(y.shape(), Shape(out_shape));
-      const auto hx = host(x), hi = host(idx), hy = host(y);
-      std::int64_t wrong = 0;
-      for (std::int64_t o = 0; o < y.size(); ++o) {
-        auto pos = coords_of(o, out_shape);
-        const double k = hi[static_cast<std::size_t>(flat_of(pos, c.idx))];
-        pos[static_cast<std::size_t>(c.axis)] = clamp(k, n);
-        wrong += hy[static_cast<std::size_t>(o)] != hx[static_cast<std::size_t>(flat_of(pos, c.x))];
+      for (DType index_dtype : {DType::i32, DType::i64}) {
+        const Array x = pure::astype(random_array(Shape(c.x), DType::f64, seed++) * 1000.0, dt);
+        const Array idx = random_indices(Shape(c.idx), -3, static_cast<int>(n) + 2, index_dtype, seed++);
+        const auto hx = host(x), hi = host(idx);
+        // Every SIMD level: take_along_axis of int32 indices clamps them with AVX2 on the host.
+        for (int level = 0; level <= static_cast<int>(pure::host_simd_supported()); ++level) {
+          pure::set_host_simd(static_cast<pure::HostSimd>(level));
+          const Array y = lax::gather(x, idx, c.axis);
+          ASSERT_EQ(y.shape(), Shape(out_shape));
+          const auto hy = host(y);
+          std::int64_t wrong = 0;
+          for (std::int64_t o = 0; o < y.size(); ++o) {
+            auto pos = coords_of(o, out_shape);
+            const double k = hi[static_cast<std::size_t>(flat_of(pos, c.idx))];
+            pos[static_cast<std::size_t>(c.axis)] = clamp(k, n);
+            wrong += hy[static_cast<std::size_t>(o)] != hx[static_cast<std::size_t>(flat_of(pos, c.x))];
+          }
+          EXPECT_EQ(wrong, 0) << "x " << Shape(c.x).str() << ", indices " << Shape(c.idx).str() << ", axis " << c.axis
+                              << ", " << pure::dtype_name(dt) << " by " << pure::dtype_name(index_dtype) << " at "
+                              << pure::host_simd_name(static_cast<pure::HostSimd>(level));
+        }
       }
-      EXPECT_EQ(wrong, 0) << "x " << Shape(c.x).str() << ", indices " << Shape(c.idx).str() << ", axis " << c.axis
-                          << ", " << pure::dtype_name(dt);
     }
   }
+  pure::set_host_simd(saved);
 }
 
 // ---------------------------------------------------------------- scatter_add
