@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -12,6 +13,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <pure/ir/interpreter.hpp>
+#include <pure/ir/passes.hpp>
 
 #include "../core/strided_walk.hpp"
 
@@ -54,6 +56,7 @@ struct Reduction {
 
 struct Plan {
   std::shared_ptr<const Program> program;
+  std::shared_ptr<const ElementKernel> element;  // one element per thread (nullptr: cannot)
   std::string label;
   Shape shape;  // of every value in the group (a reduction's operand too)
   std::vector<Instr> code;
@@ -66,6 +69,21 @@ struct Plan {
 std::pair<const void*, std::vector<std::int64_t>> elements_of(const Array& a) {
   if (a.is_broadcast_view()) return {a.broadcast_source().data(), a.broadcast_strides()};
   return {a.data(), pure::detail::row_major_strides(a.shape())};
+}
+
+std::atomic<ElementCompiler> g_element_compiler{nullptr};
+
+FusedExecution execution_from_environment() {
+  const char* v = std::getenv("PURE_FUSED_EXECUTION");
+  if (v == nullptr || std::string(v).empty() || std::string(v) == "automatic") return FusedExecution::automatic;
+  if (std::string(v) == "one_element_per_thread") return FusedExecution::one_element_per_thread;
+  throw Error(std::string("pure: environment variable PURE_FUSED_EXECUTION='") + v +
+              "' is not one of 'automatic', 'one_element_per_thread'");
+}
+
+std::atomic<FusedExecution>& execution_mode() {
+  static std::atomic<FusedExecution> mode{execution_from_environment()};
+  return mode;
 }
 
 std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
@@ -173,6 +191,7 @@ std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
       }
     }
   }
+  if (ElementCompiler compiler = g_element_compiler.load()) plan->element = compiler(group);
   plan->program = std::make_shared<const Program>(std::move(group));
   return plan;
 }
@@ -408,9 +427,17 @@ Load bind_load(const Bound& b, const Instr& ins, const std::vector<Array>& in) {
 
 template <class Space>
 std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
-  if constexpr (!std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value) {
-    // Device spaces: the group's equations as eager kernels (same bits).
-    return eval_program(*plan.program, in);
+  constexpr bool host = std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value;
+  if (!host || fused_execution() == FusedExecution::one_element_per_thread) {
+    if (!plan.element) {
+      // Groups the element kernel cannot run: their equations as eager
+      // kernels (same bits).
+      return eval_program(*plan.program, in);
+    }
+    std::vector<Array> outs;
+    for (const Aval& a : plan.out_avals) outs.push_back(Array::allocate(a.shape, a.dtype, plan.label.c_str()));
+    if (plan.shape.size() > 0) plan.element->run(in, outs, plan.label);
+    return outs;
   }
   const Reduction& r = plan.reduction;
   std::vector<Array> outs;
@@ -477,9 +504,22 @@ const Primitive& fused_p = register_primitive([] {
 
 const Primitive& fused_primitive() { return fused_p; }
 
+bool set_element_compiler(ElementCompiler compiler) {
+  g_element_compiler.store(compiler);
+  return true;
+}
+
 Params fused_params(Program group, const std::string& label) {
   std::shared_ptr<const Plan> plan = compile(std::move(group), label);
   return Params{{"kernel", label}, {"program", SubProgram{plan->program, plan}}};
 }
 
 }  // namespace pure::ir::detail
+
+namespace pure::ir {
+
+void set_fused_execution(FusedExecution mode) { detail::execution_mode().store(mode); }
+
+FusedExecution fused_execution() { return detail::execution_mode().load(); }
+
+}  // namespace pure::ir

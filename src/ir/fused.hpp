@@ -8,10 +8,17 @@
 // kernel's own loop) from and into small per-thread registers, reading inputs
 // and writing outputs in place. No compiler runs and each element goes through
 // the same scalar code as eager, so the results are bitwise eager's. On device
-// execution spaces it runs the group's equations one kernel each (eager).
+// execution spaces (GPUs) it runs one element per thread: each thread loads its
+// element of every input into registers and interprets the group's
+// instructions on them (an ElementKernel, made by the ops layer, which holds
+// every primitive's scalar code: src/ops/element_kernel.cpp). A group that
+// kernel cannot run (one ending in a reduction, or too large for its fixed
+// register file) runs its equations as eager kernels there: the same bits.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <pure/ir/primitive.hpp>
 #include <pure/ir/program.hpp>
@@ -25,6 +32,21 @@ const Primitive& fused_primitive();
 /// equation's inputs, its outs the outputs), with its kernel prepared once;
 /// `label` names the Kokkos kernel.
 Params fused_params(Program group, const std::string& label);
+
+/// A fused group compiled to run one element per thread.
+class ElementKernel {
+ public:
+  virtual ~ElementKernel() = default;
+  /// Writes the group's outputs (`out`, allocated by the caller with the
+  /// group's output avals, none empty) from its inputs `in`; `label` names the kernel.
+  virtual void run(const std::vector<Array>& in, const std::vector<Array>& out, const std::string& label) const = 0;
+};
+
+/// Makes a group's element kernel, or nullptr where it cannot run the group.
+using ElementCompiler = std::shared_ptr<const ElementKernel> (*)(const Program& group);
+
+/// Installs the compiler of element kernels (the ops layer does, at start-up).
+bool set_element_compiler(ElementCompiler compiler);
 
 /// Elements per block: 1024 (4 KiB of f32), so a few live registers and the
 /// inputs' blocks stay in L1.

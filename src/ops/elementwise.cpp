@@ -1,6 +1,9 @@
-// Elementwise primitives: one block per primitive = kernel Op + JVP rule (+
-// transpose rule when linear). Rules use lax ops, so they are differentiable.
+// Elementwise primitives: one block per primitive = its Op (the scalar code,
+// in scalar_ops.hpp) + JVP rule (+ transpose rule when linear). Rules use lax
+// ops, so they are differentiable.
+#include "element_kernel.hpp"
 #include "rules.hpp"
+#include "scalar_ops.hpp"
 
 namespace pure::ops {
 namespace {
@@ -20,15 +23,6 @@ Arrays only(std::size_t n, std::size_t k, Array ct) {
 }
 
 // ---------------------------------------------------------------- neg
-// Integer add, sub, mul, neg and abs wrap modulo 2^n (neg and abs of INT_MIN
-// give INT_MIN), as XLA: they run in unsigned arithmetic, where C++ defines
-// overflow (pure/core/detail/convert.hpp).
-struct NegOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::detail::wrapping_neg(x);
-  }
-};
 const ir::Primitive& neg_p = ir::register_primitive([] {
   ir::Primitive p = make_unary<Types::numeric>(
       "neg", NegOp{}, [](const Array&, const Array& t, const Array&, const Params&) { return lax::neg(t); });
@@ -38,187 +32,71 @@ const ir::Primitive& neg_p = ir::register_primitive([] {
 }());
 
 // ---------------------------------------------------------------- exp, log, log1p, expm1
-struct ExpOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::exp(x);
-  }
-};
 const ir::Primitive& exp_p = ir::register_primitive(make_unary<Types::floating>(
     "exp", ExpOp{}, [](const Array&, const Array& t, const Array& y, const Params&) { return lax::mul(t, y); }));
 
-struct LogOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::log(x);
-  }
-};
 const ir::Primitive& log_p = ir::register_primitive(make_unary<Types::floating>(
     "log", LogOp{}, [](const Array& x, const Array& t, const Array&, const Params&) { return lax::div(t, x); }));
 
-struct Log1pOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::log1p(x);
-  }
-};
 const ir::Primitive& log1p_p = ir::register_primitive(make_unary<Types::floating>(
     "log1p", Log1pOp{},
     [](const Array& x, const Array& t, const Array&, const Params&) { return lax::div(t, lax::add(x, one_like(x))); }));
 
-struct Expm1Op : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::expm1(x);
-  }
-};
 const ir::Primitive& expm1_p = ir::register_primitive(make_unary<Types::floating>(
     "expm1", Expm1Op{},
     [](const Array&, const Array& t, const Array& y, const Params&) { return lax::mul(t, lax::add(y, one_like(y))); }));
 
 // ---------------------------------------------------------------- sin, cos, tanh, logistic
-struct SinOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return kmath::sin(x);
-  }
-};
 const ir::Primitive& sin_p = ir::register_primitive(make_unary<Types::floating>(
     "sin", SinOp{},
     [](const Array& x, const Array& t, const Array&, const Params&) { return lax::mul(t, lax::cos(x)); }));
 
-struct CosOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return kmath::cos(x);
-  }
-};
 const ir::Primitive& cos_p = ir::register_primitive(make_unary<Types::floating>(
     "cos", CosOp{},
     [](const Array& x, const Array& t, const Array&, const Params&) { return lax::neg(lax::mul(t, lax::sin(x))); }));
 
-struct TanhOp : NoParams {
-  // pure::math::tanh: bitwise reproducible; the float one is branch-free, so the
-  // host loops vectorise it.
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::tanh(x);
-  }
-};
 const ir::Primitive& tanh_p = ir::register_primitive(
     make_unary<Types::floating>("tanh", TanhOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
       // jax's form (t + t y)(1 - y), so values and higher derivatives round as jax's.
       return lax::mul(lax::add(t, lax::mul(t, y)), lax::sub(one_like(y), y));
     }));
 
-struct LogisticOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return pure::math::logistic(x);
-  }
-};
 const ir::Primitive& logistic_p = ir::register_primitive(make_unary<Types::floating>(
     "logistic", LogisticOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
       return lax::mul(t, lax::mul(y, lax::sub(one_like(y), y)));
     }));
 
 // ---------------------------------------------------------------- sqrt, rsqrt
-struct SqrtOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return kmath::sqrt(x);  // correctly rounded on every backend
-  }
-};
 const ir::Primitive& sqrt_p = ir::register_primitive(
     make_unary<Types::floating>("sqrt", SqrtOp{}, [](const Array&, const Array& t, const Array& y, const Params&) {
       return lax::mul(t, lax::div(full_like(y, 0.5), y));  // jax's form: inf at 0
     }));
 
-struct RsqrtOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return T(1) / kmath::sqrt(x);
-  }
-};
 const ir::Primitive& rsqrt_p = ir::register_primitive(
     make_unary<Types::floating>("rsqrt", RsqrtOp{}, [](const Array& x, const Array& t, const Array& y, const Params&) {
       return lax::mul(t, lax::mul(full_like(y, -0.5), lax::div(y, x)));
     }));
 
 // ---------------------------------------------------------------- abs, sign, floor
-struct AbsOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    if constexpr (std::is_unsigned<T>::value) {
-      return x;
-    } else {
-      return x < T(0) ? pure::detail::wrapping_neg(x) : x;
-    }
-  }
-};
 const ir::Primitive& abs_p = ir::register_primitive(
     make_unary<Types::numeric>("abs", AbsOp{}, [](const Array& x, const Array& t, const Array&, const Params&) {
       // JAX's rule: select(x >= 0, t, -t), so the derivative at 0 (and -0) is 1, not sign(0) = 0.
       return lax::select(lax::ge(x, full_like(x, 0.0)), t, lax::neg(t));
     }));
 
-struct SignOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    // Unsigned: 0 or 1. Not the general form, whose x < 0 nvcc flags as a
-    // pointless comparison (warning #186-D); the result is the same.
-    if constexpr (std::is_unsigned<T>::value) {
-      return static_cast<T>(x != T(0));
-    } else {
-      return static_cast<T>((T(0) < x) - (x < T(0)));
-    }
-  }
-};
 const ir::Primitive& sign_p = ir::register_primitive(make_unary<Types::numeric>(
     "sign", SignOp{}, [](const Array&, const Array&, const Array&, const Params&) { return Array(); }));
 
-struct FloorOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    return kmath::floor(x);
-  }
-};
 const ir::Primitive& floor_p = ir::register_primitive(make_unary<Types::floating>(
     "floor", FloorOp{}, [](const Array&, const Array&, const Array&, const Params&) { return Array(); }));
 
 // ---------------------------------------------------------------- erf
-struct ErfOp : NoParams {
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-    return pure::math::erf(x);  // GPU threads branch (the same bits)
-#else
-    return pure::math::detail::erf_branch_free(x);  // so that host loops vectorise
-#endif
-  }
-};
 const ir::Primitive& erf_p = ir::register_primitive(
     make_unary<Types::floating>("erf", ErfOp{}, [](const Array& x, const Array& t, const Array&, const Params&) {
       return lax::mul(full_like(x, kTwoOverSqrtPi), lax::mul(t, lax::exp(lax::neg(lax::mul(x, x)))));
     }));
 
 // ---------------------------------------------------------------- integer_pow
-struct IntegerPowOp {
-  std::int64_t y = 1;
-  void configure(const Params& p) { y = p.get_int("y"); }
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    // Binary exponentiation in a fixed order, so results do not depend on the backend's pow.
-    std::int64_t n = y < 0 ? -y : y;
-    T acc = T(1), base = x;
-    while (n > 0) {
-      if (n & 1) acc = acc * base;
-      n >>= 1;
-      if (n > 0) base = base * base;
-    }
-    return y < 0 ? T(1) / acc : acc;
-  }
-};
 const ir::Primitive& integer_pow_p = ir::register_primitive(make_unary<Types::floating>(
     "integer_pow", IntegerPowOp{}, [](const Array& x, const Array& t, const Array&, const Params& params) {
       const std::int64_t y = params.get_int("y");
@@ -228,12 +106,6 @@ const ir::Primitive& integer_pow_p = ir::register_primitive(make_unary<Types::fl
     }));
 
 // ================================================================ binary
-struct AddOp {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return pure::detail::wrapping_add(x, y);
-  }
-};
 const ir::Primitive& add_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
       "add", AddOp{},
@@ -245,12 +117,6 @@ const ir::Primitive& add_p = ir::register_primitive([] {
   return p;
 }());
 
-struct SubOp {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return pure::detail::wrapping_sub(x, y);
-  }
-};
 const ir::Primitive& sub_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
       "sub", SubOp{}, [](const Array&, const Array&, const Array& tx, const Array& ty, const Array&) {
@@ -266,12 +132,6 @@ const ir::Primitive& sub_p = ir::register_primitive([] {
   return p;
 }());
 
-struct MulOp {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return pure::detail::wrapping_mul(x, y);
-  }
-};
 const ir::Primitive& mul_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
       "mul", MulOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
@@ -291,20 +151,6 @@ const ir::Primitive& mul_p = ir::register_primitive([] {
   return p;
 }());
 
-struct DivOp {
-  // Integer x / 0 and INT_MIN / -1 are undefined in C++ (a trap on x86); they
-  // give -1 and INT_MIN, as XLA does on CPU, instead of killing the process.
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    if constexpr (!kIsFloat<T>) {
-      if (y == T(0)) return static_cast<T>(-1);
-      if constexpr (std::is_signed<T>::value) {
-        if (y == T(-1)) return pure::detail::wrapping_neg(x);  // INT_MIN / -1 = INT_MIN
-      }
-    }
-    return static_cast<T>(x / y);
-  }
-};
 const ir::Primitive& div_p = ir::register_primitive([] {
   ir::Primitive p = make_binary<Types::numeric>(
       "div", DivOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
@@ -322,12 +168,6 @@ const ir::Primitive& div_p = ir::register_primitive([] {
   return p;
 }());
 
-struct PowOp {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return kmath::pow(x, y);
-  }
-};
 const ir::Primitive& pow_p = ir::register_primitive(make_binary<Types::floating>(
     "pow", PowOp{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array& out) {
       Array dx, dy;
@@ -357,36 +197,10 @@ Array max_min_jvp(const Array& x, const Array& y, const Array& tx, const Array& 
   return add_tangents(dx, dy);
 }
 
-struct MaxOp {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    if constexpr (kIsFloat<T>) {
-      if (x != x) return x;  // NaN propagates, as in jax
-      if (y != y) return y;
-    }
-    return x > y ? x : y;
-  }
-};
 const ir::Primitive& max_p = ir::register_primitive(make_binary<Types::numeric>("max", MaxOp{}, max_min_jvp));
 
-struct MinOp {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    if constexpr (kIsFloat<T>) {
-      if (x != x) return x;
-      if (y != y) return y;
-    }
-    return x < y ? x : y;
-  }
-};
 const ir::Primitive& min_p = ir::register_primitive(make_binary<Types::numeric>("min", MinOp{}, max_min_jvp));
 
-struct Atan2Op {
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    return kmath::atan2(x, y);
-  }
-};
 const ir::Primitive& atan2_p = ir::register_primitive(make_binary<Types::floating>(
     "atan2", Atan2Op{}, [](const Array& x, const Array& y, const Array& tx, const Array& ty, const Array&) {
       // jax's form t * (y / (x^2 + y^2)): NaN at the origin (0 / 0), as jax.
@@ -399,21 +213,19 @@ const ir::Primitive& atan2_p = ir::register_primitive(make_binary<Types::floatin
     }));
 
 // ================================================================ comparisons
-#define PURE_COMPARISON(NAME, EXPR)                     \
-  struct NAME##Op {                                     \
-    template <class T>                                  \
-    KOKKOS_INLINE_FUNCTION bool apply(T x, T y) const { \
-      return EXPR;                                      \
-    }                                                   \
-  };                                                    \
+#define PURE_COMPARISON(NAME) \
   const ir::Primitive& NAME##_p = ir::register_primitive(make_binary<Types::numeric, true>(#NAME, NAME##Op{}, nullptr));
-PURE_COMPARISON(lt, x < y)
-PURE_COMPARISON(le, x <= y)
-PURE_COMPARISON(gt, x > y)
-PURE_COMPARISON(ge, x >= y)
-PURE_COMPARISON(eq, x == y)
-PURE_COMPARISON(ne, x != y)
+PURE_COMPARISON(lt)
+PURE_COMPARISON(le)
+PURE_COMPARISON(gt)
+PURE_COMPARISON(ge)
+PURE_COMPARISON(eq)
+PURE_COMPARISON(ne)
 #undef PURE_COMPARISON
+
+// Fused groups of these primitives run one element per thread on GPUs
+// (element_kernel.cpp); installed here, in a file every program links.
+const bool element_compiler_installed = ir::detail::set_element_compiler(&compile_element_kernel);
 
 }  // namespace
 

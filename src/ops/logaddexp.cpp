@@ -3,24 +3,12 @@
 // for the same reason: the chain rule through max, abs and log1p gives
 // d/dx = 0, d/dy = 1 at x == y, because abs's derivative at 0 is 1).
 #include "rules.hpp"
+#include "scalar_ops.hpp"
 
 namespace pure::ops {
 namespace {
 
 using namespace detail;
-
-struct LogAddExpOp {
-  // x - y is NaN for a NaN operand or for infinities of one sign; x + y is
-  // then NaN, +inf or -inf, as jax.
-  template <class T>
-  KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
-    const T delta = x - y;
-    if (delta != delta) return x + y;
-    const T m = x > y ? x : y;
-    const T neg_abs = delta > T(0) ? -delta : delta;
-    return m + pure::math::log1p(pure::math::exp(neg_abs));
-  }
-};
 
 // d out = t_x w + t_y (1 - w) with w = exp(x) / (exp(x) + exp(y)) = logistic(x - y),
 // and 1 - w as logistic(y - x) (no cancellation where w is near 1). At

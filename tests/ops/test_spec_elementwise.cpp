@@ -5,6 +5,7 @@
 
 #include <pure/ir/passes.hpp>
 
+#include "kernel_launches.hpp"
 #include "spec_table.hpp"
 
 namespace spec {
@@ -12,6 +13,12 @@ namespace {
 
 namespace lax = pure::lax;
 namespace ir = pure::ir;
+
+// Runs fused groups one element per thread (their GPU path) while alive.
+struct OneElementPerThread {
+  OneElementPerThread() { ir::set_fused_execution(ir::FusedExecution::one_element_per_thread); }
+  ~OneElementPerThread() { ir::set_fused_execution(ir::FusedExecution::automatic); }
+};
 
 // Finite-difference step: exact quotient for linear rows, else the f64 sweet spot
 // between truncation (h^2) and rounding (eps / h).
@@ -206,6 +213,15 @@ TEST_P(SpecForward, MatchesHostLoop) {
       EXPECT_EQ(fused_eqns, 1u) << row.name << ": not fused\n" << fused.str();
     }
     expect_bitwise(ir::eval_program(fused, in).at(0), out, row.name + " fused vs eager");
+    // The GPU path of the same group (one element per thread, run on the
+    // host here): one kernel, eager's bits.
+    if (fused_eqns == 1 && out.size() > 0) {
+      const OneElementPerThread gpu_path;
+      const pure_test::RecordKernels kernels;
+      const Array per_element = ir::eval_program(fused, in).at(0);
+      EXPECT_EQ(kernels.count("pure::fused"), 1u) << row.name << ": not one element per thread";
+      expect_bitwise(per_element, out, row.name + " fused one element per thread vs eager");
+    }
   }
 }
 

@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include <pure/ir/passes.hpp>
 #include <pure/pure.hpp>
 #include <pure/transforms/jit.hpp>
 
+#include "kernel_launches.hpp"
 #include "same_bits.hpp"
 #include "small_mlp.hpp"
 
@@ -278,6 +280,49 @@ TEST(JitFusion, AChainOfEightOpsIsOneKernelWithEagerBits) {
   const Array y = pure::from_host(std::vector<float>(5000, 0.5f));
   expect_same_bits(jitted(y), chain(y));
   EXPECT_EQ(jitted.trace_count(), 1u);
+}
+
+// The GPU path of fused groups, one element per thread, run here on the host:
+// a chain is one kernel and every program keeps eager's bits (groups ending
+// in a reduction run as eager kernels on that path).
+TEST(JitFusion, OneElementPerThreadIsOneKernelWithEagerBits) {
+  pure::ir::set_fused_execution(pure::ir::FusedExecution::one_element_per_thread);
+  struct Restore {
+    ~Restore() { pure::ir::set_fused_execution(pure::ir::FusedExecution::automatic); }
+  } restore;
+  // Operands of every kind: an array, a broadcast view, a broadcast of a
+  // group input inside the group, scalar literals; an f64 conversion.
+  const auto chain = [](const Array& x, const Array& row) {
+    const Array y = pure::tanh(0.7 * x + row) * pure::exp(-(x * x)) + 1.5 * x - 0.25;
+    return pure::astype(pure::where(pure::greater(y, row), y, pure::lax::broadcast_in_dim(row, Shape{40, 125}, {0, 1})),
+                        DType::f64);
+  };
+  std::vector<float> v(5000);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.01f * static_cast<float>(i)) * 3.0f;
+  v[7] = -0.0f;
+  v[8] = std::numeric_limits<float>::infinity();
+  v[9] = std::numeric_limits<float>::quiet_NaN();
+  const Array x = pure::from_host(v, Shape{40, 125});
+  const Array row = pure::from_host(std::vector<float>(125, 0.2f), Shape{1, 125});
+  const auto jitted = pure::jit(chain, pure::JitOptions{}.named("chain"));
+  ASSERT_EQ(fused_groups(jitted.lower(x, row)), 1u) << jitted.lower(x, row);
+  const Array want = chain(x, row);
+  Array got;
+  {
+    const pure_test::RecordKernels kernels;
+    got = jitted(x, row);
+  }
+  expect_same_bits(got, want);
+  const std::vector<std::string>& launched = pure_test::launched_kernels();
+  ASSERT_EQ(launched.size(), 1u) << ::testing::PrintToString(launched);
+  EXPECT_EQ(launched[0].rfind("pure::jit::chain::fused", 0), 0u) << launched[0];
+  const Array lj = lj_positions();
+  expect_same_bits(pure::jit(lj_energy)(lj), lj_energy(lj));
+  expect_same_bits(pure::jit(pure::grad(lj_energy))(lj), pure::grad(lj_energy)(lj));
+  const Tree p = mlp_params(4);
+  const Array mx = pure::random::normal(pure::random::key(5), Shape{32, 8});
+  const Array my = pure::random::normal(pure::random::key(6), Shape{32, 1});
+  expect_same_bits(pure::jit(pure::grad(mlp_loss))(p, mx, my), pure::grad(mlp_loss)(p, mx, my));
 }
 
 }  // namespace

@@ -47,4 +47,14 @@ Program inline_jit_calls(const Program& program);
 /// ("pure::jit::<function>" under jit). A group needs two computing equations.
 Program fuse_elementwise(const Program& program, const std::string& label = "pure::fused");
 
+/// How `fused` equations run. `automatic`: over cache-sized blocks on host
+/// execution spaces, one element per thread on the others (GPUs).
+/// `one_element_per_thread`: the GPU path on every execution space, so that
+/// it runs, and is tested, on the host too. Both give eager's bits. The
+/// environment variable PURE_FUSED_EXECUTION (`automatic` or
+/// `one_element_per_thread`) sets the initial mode.
+enum class FusedExecution { automatic, one_element_per_thread };
+void set_fused_execution(FusedExecution mode);
+FusedExecution fused_execution();
+
 }  // namespace pure::ir
