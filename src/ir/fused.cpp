@@ -49,8 +49,10 @@ struct Instr {
 struct Reduction {
   const Primitive* prim = nullptr;
   Primitive::ReduceBlocks blocks_of;
-  Loc in;        // the reduced value
-  int out = -1;  // the group output it makes
+  Loc in;         // the reduced value
+  int out = -1;   // the group output it makes
+  Params params;  // the reduction equation's
+  Aval operand;   // of the reduced value
   std::int64_t extent = 0, rows = 0, blocks = 0;
 };
 
@@ -134,6 +136,8 @@ std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
         throw Error("pure::ir::fused: a reduction must end its group (fusion pass bug)");
       }
       r.prim = e.prim;
+      r.params = e.params;
+      r.operand = in_avals[0];
       r.blocks_of = e.prim->reduce_blocks(in_avals[0], e.params);
       r.in = loc[static_cast<std::size_t>(a.var)];
       r.out = loc[out].index;
@@ -191,7 +195,25 @@ std::shared_ptr<const Plan> compile(Program group, const std::string& label) {
       }
     }
   }
-  if (ElementCompiler compiler = g_element_compiler.load()) plan->element = compiler(group);
+  if (ElementCompiler compiler = g_element_compiler.load()) {
+    if (!plan->reduction.prim) {
+      plan->element = compiler(group);
+    } else {
+      // A group ending in a reduction: one element per thread for the
+      // elementwise part, which writes the reduced value (after the group's
+      // other outputs) for the eager reduction kernel: its tree, its bits.
+      Program elementwise = group;
+      const Eqn reduction = elementwise.eqns.back();
+      elementwise.eqns.pop_back();
+      std::vector<Atom> outs;
+      for (const Atom& a : elementwise.outs) {
+        if (a.var != reduction.outputs.at(0)) outs.push_back(a);
+      }
+      outs.push_back(reduction.inputs.at(0));
+      elementwise.outs = std::move(outs);
+      plan->element = compiler(elementwise);
+    }
+  }
   plan->program = std::make_shared<const Program>(std::move(group));
   return plan;
 }
@@ -434,9 +456,19 @@ std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
       // kernels (same bits).
       return eval_program(*plan.program, in);
     }
-    std::vector<Array> outs;
-    for (const Aval& a : plan.out_avals) outs.push_back(Array::allocate(a.shape, a.dtype, plan.label.c_str()));
+    const Reduction& r = plan.reduction;
+    std::vector<Array> outs;  // the element kernel's (see compile)
+    for (std::size_t j = 0; j < plan.out_avals.size(); ++j) {
+      const Aval& a = plan.out_avals[j];
+      if (static_cast<int>(j) != r.out) outs.push_back(Array::allocate(a.shape, a.dtype, plan.label.c_str()));
+    }
+    if (r.prim) outs.push_back(Array::allocate(r.operand.shape, r.operand.dtype, plan.label.c_str()));
     if (plan.shape.size() > 0) plan.element->run(in, outs, plan.label);
+    if (r.prim) {
+      Array reduced = bind(*r.prim, {outs.back()}, r.params).at(0);
+      outs.pop_back();
+      outs.insert(outs.begin() + r.out, std::move(reduced));
+    }
     return outs;
   }
   const Reduction& r = plan.reduction;

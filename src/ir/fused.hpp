@@ -11,9 +11,10 @@
 // execution spaces (GPUs) it runs one element per thread: each thread loads its
 // element of every input into registers and interprets the group's
 // instructions on them (an ElementKernel, made by the ops layer, which holds
-// every primitive's scalar code: src/ops/element_kernel.cpp). A group that
-// kernel cannot run (one ending in a reduction, or too large for its fixed
-// register file) runs its equations as eager kernels there: the same bits.
+// every primitive's scalar code: src/ops/element_kernel.cpp); a group ending
+// in a reduction writes the reduced value there and the eager reduction kernel
+// finishes. A group that kernel cannot run (too large for its fixed register
+// file) runs its equations as eager kernels there: the same bits.
 #pragma once
 
 #include <memory>

@@ -11,9 +11,10 @@
 
 namespace pure::ops::detail {
 
-/// The element kernel of a fused group, or nullptr where it cannot run it: a
-/// group ending in a reduction, a primitive it does not know (the group then
-/// runs as eager kernels), or more values than its fixed register file holds.
+/// The element kernel of a group of elementwise equations (src/ir/fused.cpp
+/// hands it a group ending in a reduction without the reduction), or nullptr
+/// where it cannot run it: a primitive it does not know, or more values than
+/// its fixed limits hold (the group then runs as eager kernels).
 std::shared_ptr<const ir::detail::ElementKernel> compile_element_kernel(const ir::Program& group);
 
 }  // namespace pure::ops::detail

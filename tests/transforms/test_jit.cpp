@@ -316,8 +316,18 @@ TEST(JitFusion, OneElementPerThreadIsOneKernelWithEagerBits) {
   const std::vector<std::string>& launched = pure_test::launched_kernels();
   ASSERT_EQ(launched.size(), 1u) << ::testing::PrintToString(launched);
   EXPECT_EQ(launched[0].rfind("pure::jit::chain::fused", 0), 0u) << launched[0];
+  // Groups ending in a reduction: the elementwise part one element per thread
+  // (one kernel per group), the reduction as its eager kernel.
   const Array lj = lj_positions();
-  expect_same_bits(pure::jit(lj_energy)(lj), lj_energy(lj));
+  const auto energy = pure::jit(lj_energy, pure::JitOptions{}.named("lj"));
+  const std::size_t groups = fused_groups(energy.lower(lj));
+  ASSERT_GE(groups, 2u);
+  {
+    const pure_test::RecordKernels kernels;
+    got = energy(lj);
+    EXPECT_EQ(kernels.count("pure::jit::lj::fused"), groups) << ::testing::PrintToString(pure_test::launched_kernels());
+  }
+  expect_same_bits(got, lj_energy(lj));
   expect_same_bits(pure::jit(pure::grad(lj_energy))(lj), pure::grad(lj_energy)(lj));
   const Tree p = mlp_params(4);
   const Array mx = pure::random::normal(pure::random::key(5), Shape{32, 8});
