@@ -543,7 +543,9 @@ bool set_element_compiler(ElementCompiler compiler) {
 
 Params fused_params(Program group, const std::string& label) {
   std::shared_ptr<const Plan> plan = compile(std::move(group), label);
-  return Params{{"kernel", label}, {"program", SubProgram{plan->program, plan}}};
+  // `device`: how the group runs on GPUs (dumps show it; hosts run blocks).
+  const char* device = plan->element ? "one_element_per_thread" : "eager_kernels";
+  return Params{{"kernel", label}, {"device", std::string(device)}, {"program", SubProgram{plan->program, plan}}};
 }
 
 }  // namespace pure::ir::detail

@@ -166,7 +166,7 @@ TEST(Jit, LowerShowsTheOptimisedProgram) {
             "  passes: inline jit calls, dead code, simplify, common subexpressions, dead code, elementwise fusion\n"
             "  program (1 kernels, 1 of them fused groups, shown with their instructions):\n"
             "{ lambda ; a:f32[3]. let\n"
-            "    b:f32[3] = fused[kernel=pure::jit::square_of_sin::fused0(sin,mul) program={ lambda ; a:f32[3]. let\n"
+            "    b:f32[3] = fused[kernel=pure::jit::square_of_sin::fused0(sin,mul) device=one_element_per_thread program={ lambda ; a:f32[3]. let\n"
             "        b:f32[3] = sin a\n"
             "        c:f32[3] = mul b b\n"
             "      in (c,) }] a\n"
