@@ -536,6 +536,11 @@ const Primitive& fused_p = register_primitive([] {
 
 const Primitive& fused_primitive() { return fused_p; }
 
+bool fused_runs_in_one_kernel(const Params& params) {
+  constexpr bool host = std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value;
+  return static_cast<bool>(plan_of(params).element) || (host && fused_execution() == FusedExecution::automatic);
+}
+
 bool set_element_compiler(ElementCompiler compiler) {
   g_element_compiler.store(compiler);
   return true;

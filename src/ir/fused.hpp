@@ -49,6 +49,14 @@ using ElementCompiler = std::shared_ptr<const ElementKernel> (*)(const Program& 
 /// Installs the compiler of element kernels (the ops layer does, at start-up).
 bool set_element_compiler(ElementCompiler compiler);
 
+/// Whether a fused equation (its params) runs as one kernel that reads each
+/// element of its inputs before writing that element of its outputs, so an
+/// output may share a same-shape input's memory (jit's donation): true for the
+/// host's blocks and for the element kernel, false where its equations run
+/// as eager kernels (a later one may still read an input an earlier one's
+/// output would overwrite).
+bool fused_runs_in_one_kernel(const Params& params);
+
 /// Elements per block: 1024 (4 KiB of f32), so a few live registers and the
 /// inputs' blocks stay in L1.
 constexpr std::int64_t kFusedBlock = 1024;

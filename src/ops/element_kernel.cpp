@@ -248,10 +248,18 @@ struct ElementLaunch {
   std::int64_t dims[kMaxRank] = {};
   int code_size = 0, store_count = 0, rank = 0;
   bool strided = false;  // some load needs the element's coordinates
+  bool narrow = false;   // fewer than 2^31 elements: 32-bit division (64-bit is emulated on GPUs)
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
     std::int64_t coord[kMaxRank] = {};
-    if (strided) {
+    if (strided && narrow) {
+      auto rest = static_cast<std::uint32_t>(i);
+      for (int d = rank - 1; d >= 0; --d) {
+        const auto extent = static_cast<std::uint32_t>(dims[d]);
+        coord[d] = static_cast<std::int64_t>(rest % extent);
+        rest /= extent;
+      }
+    } else if (strided) {
       std::int64_t rest = i;
       for (int d = rank - 1; d >= 0; --d) {
         coord[d] = rest % dims[d];
@@ -276,6 +284,11 @@ struct ElementLaunch {
     for (int j = 0; j < store_count; ++j) write(stores[j], i, r[stores[j].reg]);
   }
 };
+
+// Passed as a kernel argument (HintLightWeight below): CUDA allows 4 KiB,
+// with room left for the policy. (Without the hint Kokkos copies functors over
+// 512 bytes to constant memory, which waits for the previous such kernel.)
+static_assert(sizeof(ElementLaunch) <= 3 * 1024, "the element kernel's functor must stay a kernel argument");
 
 // The primitives the switch knows, with the dtypes their eager kernels take.
 struct Known {
@@ -372,7 +385,11 @@ class Compiled final : public ir::detail::ElementKernel {
     }
     for (int j = 0; j < l.store_count; ++j)
       l.stores[j].data = const_cast<void*>(out[static_cast<std::size_t>(j)].data());
-    Kokkos::parallel_for(label, Policy(0, shape.size()), l);
+    l.narrow = shape.size() < (std::int64_t{1} << 31);
+    Kokkos::parallel_for(
+        label + ":one_element_per_thread",
+        Kokkos::Experimental::require(Policy(0, shape.size()), Kokkos::Experimental::WorkItemProperty::HintLightWeight),
+        l);
   }
 };
 
@@ -391,19 +408,16 @@ std::shared_ptr<const ir::detail::ElementKernel> compile_element_kernel(const ir
   // Registers: a value's register is free after its last reader; outputs keep theirs.
   constexpr std::size_t kForever = std::numeric_limits<std::size_t>::max();
   std::vector<std::size_t> last_use(group.avals.size(), 0);
-  std::vector<bool> read_directly(group.avals.size(), false);  // by an instruction, not a broadcast
   for (std::size_t k = 0; k < group.eqns.size(); ++k) {
     const ir::Eqn& e = group.eqns[k];
+    if (e.prim->name == "broadcast_in_dim") continue;  // (reads memory, not a register)
     for (const ir::Atom& a : e.inputs) {
-      if (a.is_literal()) continue;
-      last_use[static_cast<std::size_t>(a.var)] = k + 1;  // (instruction k + 1: loads of inputs come first)
-      if (e.prim->name != "broadcast_in_dim") read_directly[static_cast<std::size_t>(a.var)] = true;
+      if (!a.is_literal()) last_use[static_cast<std::size_t>(a.var)] = k;
     }
   }
   for (const ir::Atom& a : group.outs) {
     if (a.is_literal()) return nullptr;
     last_use[static_cast<std::size_t>(a.var)] = kForever;
-    read_directly[static_cast<std::size_t>(a.var)] = true;
   }
   std::vector<int> reg(group.avals.size(), -1), free_regs;
   int registers = 0;
@@ -429,18 +443,21 @@ std::shared_ptr<const ir::detail::ElementKernel> compile_element_kernel(const ir
     emit(ins);
   };
 
+  std::vector<int> input_of(group.avals.size(), -1);
   for (std::size_t k = 0; k < group.invars.size(); ++k) {
-    const int v = group.invars[k];
-    if (!read_directly[static_cast<std::size_t>(v)]) continue;
-    if (aval(v).shape != kernel->shape) return nullptr;
+    input_of[static_cast<std::size_t>(group.invars[k])] = static_cast<int>(k);
+  }
+  // A group input is loaded just before its first reader, so its register is
+  // taken no earlier than needed.
+  const auto load_input = [&](int v) {
+    if (reg[static_cast<std::size_t>(v)] >= 0 || input_of[static_cast<std::size_t>(v)] < 0) return true;
+    if (aval(v).shape != kernel->shape) return false;
     LoadSpec s;
-    s.input = static_cast<int>(k);
+    s.input = input_of[static_cast<std::size_t>(v)];
     s.bytes = static_cast<std::uint8_t>(dtype_size(aval(v).dtype));
     add_load(std::move(s), v);
-  }
-  std::vector<int> input_of(group.avals.size(), -1);
-  for (std::size_t k = 0; k < group.invars.size(); ++k)
-    input_of[static_cast<std::size_t>(group.invars[k])] = static_cast<int>(k);
+    return true;
+  };
 
   for (std::size_t k = 0; k < group.eqns.size(); ++k) {
     const ir::Eqn& e = group.eqns[k];
@@ -469,7 +486,8 @@ std::shared_ptr<const ir::detail::ElementKernel> compile_element_kernel(const ir
       ins.code = op->code;
       std::uint8_t operand[3] = {0, 0, 0};
       for (std::size_t i = 0; i < e.inputs.size(); ++i) {
-        if (e.inputs[i].is_literal() || reg[static_cast<std::size_t>(e.inputs[i].var)] < 0) return nullptr;
+        if (e.inputs[i].is_literal() || !load_input(e.inputs[i].var)) return nullptr;
+        if (reg[static_cast<std::size_t>(e.inputs[i].var)] < 0) return nullptr;
         operand[i] = static_cast<std::uint8_t>(reg[static_cast<std::size_t>(e.inputs[i].var)]);
       }
       // select(pred, a, b) is typed by its values; the others by their first operand.
@@ -485,7 +503,7 @@ std::shared_ptr<const ir::detail::ElementKernel> compile_element_kernel(const ir
       // instruction reads its operands before it writes its result.
       for (const ir::Atom& a : e.inputs) {
         const auto v = static_cast<std::size_t>(a.var);
-        if (last_use[v] == k + 1 && reg[v] >= 0) {
+        if (last_use[v] == k && reg[v] >= 0) {
           free_regs.push_back(reg[v]);
           reg[v] = -1;
         }
@@ -494,6 +512,9 @@ std::shared_ptr<const ir::detail::ElementKernel> compile_element_kernel(const ir
       ins.out = static_cast<std::uint8_t>(reg[static_cast<std::size_t>(out)]);
       emit(ins);
     }
+  }
+  for (const ir::Atom& a : group.outs) {
+    if (!load_input(a.var)) return nullptr;  // (an input returned as it is)
   }
   if (l.code_size > kMaxCode || registers > kMaxRegisters ||
       kernel->loads.size() > static_cast<std::size_t>(kMaxLoads)) {

@@ -16,6 +16,7 @@
 #include <map>
 
 #include "core/memory_plan.hpp"
+#include "ir/fused.hpp"
 
 namespace pure::detail::jit {
 namespace {
@@ -232,7 +233,12 @@ using pure::detail::Buffer;
 // Fused groups qualify too (all their outputs have one shape): a fused kernel
 // whose output shares an input's memory writes each block's outputs after the
 // block's last read.
-bool is_elementwise(const ir::Primitive& prim) { return static_cast<bool>(prim.block_kernel) || prim.name == "fused"; }
+// (Not a fused equation whose group runs as eager kernels, one per equation:
+// an output allocated early could take a donor a later equation still reads.)
+bool is_elementwise(const ir::Eqn& e) {
+  if (e.prim->name == "fused") return ir::detail::fused_runs_in_one_kernel(e.params);
+  return static_cast<bool>(e.prim->block_kernel);
+}
 
 // Binds each equation in order and drops each value after its last use, so
 // intermediates die as early as possible. `before(k, eqn, operands)` runs
@@ -397,7 +403,7 @@ std::vector<Array> record(const Executable& exe, const std::vector<Array>& leave
     outs = execute(exe, leaves, [&](int k, const ir::Eqn& e, const std::vector<Array>& in) {
       rec.set_equation(k);
       if (slots == 0) return;
-      const bool elementwise = (e.outputs.size() == 1 || e.prim->name == "fused") && is_elementwise(*e.prim);
+      const bool elementwise = (e.outputs.size() == 1 || e.prim->name == "fused") && is_elementwise(e);
       for (const Array& a : in) {
         const Buffer* root = ArrayAccess::root_buffer(a);
         if (root == nullptr) continue;

@@ -16,8 +16,9 @@ namespace ir = pure::ir;
 
 // Runs fused groups one element per thread (their GPU path) while alive.
 struct OneElementPerThread {
+  ir::FusedExecution saved = ir::fused_execution();
   OneElementPerThread() { ir::set_fused_execution(ir::FusedExecution::one_element_per_thread); }
-  ~OneElementPerThread() { ir::set_fused_execution(ir::FusedExecution::automatic); }
+  ~OneElementPerThread() { ir::set_fused_execution(saved); }
 };
 
 // Finite-difference step: exact quotient for linear rows, else the f64 sweet spot
@@ -219,7 +220,12 @@ TEST_P(SpecForward, MatchesHostLoop) {
       const OneElementPerThread gpu_path;
       const pure_test::RecordKernels kernels;
       const Array per_element = ir::eval_program(fused, in).at(0);
-      EXPECT_EQ(kernels.count("pure::fused"), 1u) << row.name << ": not one element per thread";
+      ASSERT_EQ(pure_test::launched_kernels().size(), 1u) << row.name << ": not one kernel";
+      const std::string& label = pure_test::launched_kernels()[0];
+      const std::string suffix = ":one_element_per_thread";  // the element kernel's, not the host blocks'
+      EXPECT_TRUE(label.rfind("pure::fused", 0) == 0 && label.size() > suffix.size() &&
+                  label.compare(label.size() - suffix.size(), std::string::npos, suffix) == 0)
+          << row.name << ": " << label;
       expect_bitwise(per_element, out, row.name + " fused one element per thread vs eager");
     }
   }

@@ -2,12 +2,14 @@
 // its keys, static arguments, the compile log, lower() text, tracing errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <pure/ir/passes.hpp>
@@ -166,7 +168,8 @@ TEST(Jit, LowerShowsTheOptimisedProgram) {
             "  passes: inline jit calls, dead code, simplify, common subexpressions, dead code, elementwise fusion\n"
             "  program (1 kernels, 1 of them fused groups, shown with their instructions):\n"
             "{ lambda ; a:f32[3]. let\n"
-            "    b:f32[3] = fused[kernel=pure::jit::square_of_sin::fused0(sin,mul) device=one_element_per_thread program={ lambda ; a:f32[3]. let\n"
+            "    b:f32[3] = fused[kernel=pure::jit::square_of_sin::fused0(sin,mul) device=one_element_per_thread "
+            "program={ lambda ; a:f32[3]. let\n"
             "        b:f32[3] = sin a\n"
             "        c:f32[3] = mul b b\n"
             "      in (c,) }] a\n"
@@ -282,57 +285,116 @@ TEST(JitFusion, AChainOfEightOpsIsOneKernelWithEagerBits) {
   EXPECT_EQ(jitted.trace_count(), 1u);
 }
 
+// Runs fused groups one element per thread (their GPU path) while alive.
+struct OneElementPerThread {
+  pure::ir::FusedExecution saved = pure::ir::fused_execution();
+  OneElementPerThread() { pure::ir::set_fused_execution(pure::ir::FusedExecution::one_element_per_thread); }
+  ~OneElementPerThread() { pure::ir::set_fused_execution(saved); }
+};
+
+constexpr const char* kPerElement = ":one_element_per_thread";  // the element kernel's label suffix
+
+bool per_element(const std::string& label) {
+  return label.size() > std::strlen(kPerElement) &&
+         label.compare(label.size() - std::strlen(kPerElement), std::string::npos, kPerElement) == 0;
+}
+
 // The GPU path of fused groups, one element per thread, run here on the host:
-// a chain is one kernel and every program keeps eager's bits (groups ending
-// in a reduction run as eager kernels on that path).
+// a chain is one kernel and every program keeps eager's bits.
 TEST(JitFusion, OneElementPerThreadIsOneKernelWithEagerBits) {
-  pure::ir::set_fused_execution(pure::ir::FusedExecution::one_element_per_thread);
-  struct Restore {
-    ~Restore() { pure::ir::set_fused_execution(pure::ir::FusedExecution::automatic); }
-  } restore;
-  // Operands of every kind: an array, a broadcast view, a broadcast of a
-  // group input inside the group, scalar literals; an f64 conversion.
-  const auto chain = [](const Array& x, const Array& row) {
+  const OneElementPerThread gpu_path;
+  // Operands of every kind: an array, a broadcast view (`row`, broadcast
+  // eagerly before the call), a broadcast_in_dim of a group input inside the
+  // group (`col`), scalar literals; comparisons, select, conversions to f64,
+  // int32 (saturating) and bool and back; two outputs.
+  const auto chain = [](const Array& x, const Array& row, const Array& col) {
     const Array y = pure::tanh(0.7 * x + row) * pure::exp(-(x * x)) + 1.5 * x - 0.25;
-    return pure::astype(pure::where(pure::greater(y, row), y, pure::lax::broadcast_in_dim(row, Shape{40, 125}, {0, 1})),
-                        DType::f64);
+    const Array picked =
+        pure::where(pure::greater(y, row), y, pure::lax::broadcast_in_dim(col, Shape{40, 125}, {0, 1}));
+    const Array as_int = pure::astype(picked * 1e9, DType::i32);
+    const Array flag = pure::astype(pure::astype(as_int, DType::boolean), DType::f32);
+    return std::make_pair(pure::astype(picked, DType::f64), flag + pure::astype(as_int, DType::f32));
   };
   std::vector<float> v(5000);
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.01f * static_cast<float>(i)) * 3.0f;
   v[7] = -0.0f;
   v[8] = std::numeric_limits<float>::infinity();
   v[9] = std::numeric_limits<float>::quiet_NaN();
+  v[10] = 1e-12f;
   const Array x = pure::from_host(v, Shape{40, 125});
-  const Array row = pure::from_host(std::vector<float>(125, 0.2f), Shape{1, 125});
+  std::vector<float> r(125);
+  for (std::size_t i = 0; i < r.size(); ++i) r[i] = 0.01f * static_cast<float>(i) - 0.5f;
+  const Array row = pure::lax::broadcast_in_dim(pure::from_host(r, Shape{1, 125}), Shape{40, 125}, {0, 1});
+  ASSERT_TRUE(row.is_broadcast_view());
+  const Array col = pure::from_host(std::vector<float>(40, 0.2f), Shape{40, 1});
   const auto jitted = pure::jit(chain, pure::JitOptions{}.named("chain"));
-  ASSERT_EQ(fused_groups(jitted.lower(x, row)), 1u) << jitted.lower(x, row);
-  const Array want = chain(x, row);
-  Array got;
+  ASSERT_EQ(fused_groups(jitted.lower(x, row, col)), 1u) << jitted.lower(x, row, col);
+  EXPECT_NE(jitted.lower(x, row, col).find("device=one_element_per_thread"), std::string::npos);
+  const auto want = chain(x, row, col);
+  std::pair<Array, Array> got;
   {
     const pure_test::RecordKernels kernels;
-    got = jitted(x, row);
+    got = jitted(x, row, col);
   }
-  expect_same_bits(got, want);
+  expect_same_bits(got.first, want.first);
+  expect_same_bits(got.second, want.second);
   const std::vector<std::string>& launched = pure_test::launched_kernels();
   ASSERT_EQ(launched.size(), 1u) << ::testing::PrintToString(launched);
   EXPECT_EQ(launched[0].rfind("pure::jit::chain::fused", 0), 0u) << launched[0];
+  EXPECT_TRUE(per_element(launched[0])) << launched[0];
+
   // Groups ending in a reduction: the elementwise part one element per thread
   // (one kernel per group), the reduction as its eager kernel.
   const Array lj = lj_positions();
   const auto energy = pure::jit(lj_energy, pure::JitOptions{}.named("lj"));
   const std::size_t groups = fused_groups(energy.lower(lj));
   ASSERT_GE(groups, 2u);
+  Array e;
   {
     const pure_test::RecordKernels kernels;
-    got = energy(lj);
-    EXPECT_EQ(kernels.count("pure::jit::lj::fused"), groups) << ::testing::PrintToString(pure_test::launched_kernels());
+    e = energy(lj);
   }
-  expect_same_bits(got, lj_energy(lj));
+  const auto& lj_launched = pure_test::launched_kernels();
+  EXPECT_EQ(static_cast<std::size_t>(std::count_if(lj_launched.begin(), lj_launched.end(), per_element)), groups)
+      << ::testing::PrintToString(lj_launched);
+  expect_same_bits(e, lj_energy(lj));
   expect_same_bits(pure::jit(pure::grad(lj_energy))(lj), pure::grad(lj_energy)(lj));
   const Tree p = mlp_params(4);
   const Array mx = pure::random::normal(pure::random::key(5), Shape{32, 8});
   const Array my = pure::random::normal(pure::random::key(6), Shape{32, 1});
   expect_same_bits(pure::jit(pure::grad(mlp_loss))(p, mx, my), pure::grad(mlp_loss)(p, mx, my));
+}
+
+// A group beyond the element kernel's limits (14 distinct scalar constants:
+// 14 loads) runs as eager kernels on the GPU path, says so in the dump, keeps
+// eager's bits, and gives no output a donated input's memory while a later
+// equation of the group still reads that input.
+TEST(JitFusion, GroupsBeyondTheElementKernelRunAsEagerKernels) {
+  const OneElementPerThread gpu_path;
+  const auto body = [](const Array& x) {
+    Array y = x;
+    for (int k = 1; k <= 7; ++k) y = y * (1.0 + 0.01 * k) + 0.001 * k;
+    return std::make_pair(y, y * x);  // x read again after y's last equation
+  };
+  const auto f = pure::jit(body, pure::JitOptions{}.named("over").donate_args({0}));
+  const std::string text = f.lower(pure::zeros(Shape{3000}));
+  ASSERT_EQ(fused_groups(text), 1u) << text;
+  EXPECT_NE(text.find("device=eager_kernels"), std::string::npos) << text;
+  for (int call = 0; call < 3; ++call) {
+    std::vector<float> v(3000);
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = 0.001f * static_cast<float>(i) - 1.0f + 0.1f * call;
+    const Array x = pure::from_host(v, Shape{3000});
+    const auto want = body(pure::from_host(v, Shape{3000}));  // on a copy
+    std::pair<Array, Array> got;
+    {
+      const pure_test::RecordKernels kernels;
+      got = f(x);
+      for (const std::string& k : pure_test::launched_kernels()) EXPECT_FALSE(per_element(k)) << k;
+      EXPECT_GE(pure_test::launched_kernels().size(), 15u);  // one per equation
+    }
+    expect_same_bits(got.first, want.first);
+    expect_same_bits(got.second, want.second);
+  }
 }
 
 }  // namespace
