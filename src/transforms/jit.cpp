@@ -55,6 +55,9 @@ struct MemoryState {
   std::vector<std::size_t> published_slots;  // per donor slot: the leaf
   std::vector<bool> usable_at_record;        // per donor slot
   bool rerecorded = false;                   // once, for donors usable only later
+  // How fused groups ran when recording: the other mode allocates in another
+  // order and allows other in-place outputs, so it records again.
+  ir::FusedExecution recorded_mode = ir::FusedExecution::automatic;
 };
 
 namespace {
@@ -508,11 +511,16 @@ std::vector<Array> run(const Executable& exe, const std::vector<Array>& leaves, 
       }
       m.rerecorded = !m.planned;
     }
+    if (claim.flag != nullptr && m.planned && m.recorded_mode != ir::fused_execution()) {
+      m.planned = false;
+      m.arena = pure::detail::Block();
+    }
     if (claim.flag == nullptr) {
       // Another call holds the arena: plain allocations (none recorded here either).
       const pure::detail::AllocationScopeGuard none(nullptr);
       outs = execute(exe, leaves, no_hook);
     } else if (!m.planned) {
+      m.recorded_mode = ir::fused_execution();
       outs = record(exe, leaves, cache.name(), donors, m);
     } else {
       std::vector<std::shared_ptr<const Buffer>> give(donors.leaf.size());
