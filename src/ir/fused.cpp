@@ -447,10 +447,17 @@ Load bind_load(const Bound& b, const Instr& ins, const std::vector<Array>& in) {
   return l;
 }
 
+// Whether fused groups take the GPU path here: the element kernel, or eager
+// kernels for groups it cannot run.
+template <class Space>
+bool gpu_path() {
+  constexpr bool host = std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value;
+  return !host || fused_execution() == FusedExecution::one_element_per_thread;
+}
+
 template <class Space>
 std::vector<Array> run_fused(const Plan& plan, const std::vector<Array>& in) {
-  constexpr bool host = std::is_same<typename Space::memory_space, Kokkos::HostSpace>::value;
-  if (!host || fused_execution() == FusedExecution::one_element_per_thread) {
+  if (gpu_path<Space>()) {
     if (!plan.element) {
       // Groups the element kernel cannot run: their equations as eager
       // kernels (same bits).
@@ -537,8 +544,7 @@ const Primitive& fused_p = register_primitive([] {
 const Primitive& fused_primitive() { return fused_p; }
 
 bool fused_runs_in_one_kernel(const Params& params) {
-  constexpr bool host = std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value;
-  return static_cast<bool>(plan_of(params).element) || (host && fused_execution() == FusedExecution::automatic);
+  return !gpu_path<ExecutionSpace>() || static_cast<bool>(plan_of(params).element);
 }
 
 bool set_element_compiler(ElementCompiler compiler) {

@@ -20,7 +20,6 @@
 
 #include <Kokkos_Core.hpp>
 
-#include "../core/strided_walk.hpp"
 #include "kernels.hpp"
 #include "scalar_ops.hpp"
 
@@ -351,12 +350,6 @@ struct LoadSpec {
   std::uint8_t bytes = 0;
 };
 
-// The elements `a` reads and its stride per axis of its own shape.
-std::pair<const void*, std::vector<std::int64_t>> elements_of(const Array& a) {
-  if (a.is_broadcast_view()) return {a.broadcast_source().data(), a.broadcast_strides()};
-  return {a.data(), pure::detail::row_major_strides(a.shape())};
-}
-
 class Compiled final : public ir::detail::ElementKernel {
  public:
   ElementLaunch launch;  // instructions and shape; operands bound per call
@@ -368,7 +361,7 @@ class Compiled final : public ir::detail::ElementKernel {
     for (std::size_t k = 0; k < loads.size(); ++k) {
       const LoadSpec& s = loads[k];
       const Array& src = s.input >= 0 ? in[static_cast<std::size_t>(s.input)] : s.literal;
-      const auto [data, own] = elements_of(src);
+      const auto [data, own] = operand_of(src);  // (strides per axis of src's own shape)
       Load& d = l.loads[k];
       d.data = data;
       d.bytes = s.bytes;

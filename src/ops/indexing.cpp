@@ -189,7 +189,7 @@ struct GatherLinesKernel {
   T* out;
   LineIndices li;
   std::int64_t n, m, post, lines, per_item;
-  bool vector;  // AVX2 gathers (the host's SIMD level allows them)
+  bool vector;  // take_avx2 for int32 indices (the host's SIMD level allows AVX2)
   void operator()(std::int64_t item) const {
     std::int64_t line = item * per_item;
     const std::int64_t end = line + per_item < lines ? line + per_item : lines;
@@ -242,13 +242,13 @@ const ir::Primitive& gather_p = ir::register_primitive([] {
     Array out = Array::allocate(out_shape, in[0].dtype(), label);
     if (out.size() == 0) return {out};
     constexpr bool host_space = std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value;
-    const bool by_lines = host_space && row_indices(in[1].shape(), axis);
+    const bool by_lines = row_indices(in[1].shape(), axis);
     dispatch<Types::all>(in[0].dtype(), label, [&](auto tag) {
       using T = decltype(tag);
       auto run = [&](auto itag) {
         using I = decltype(itag);
         // (Host spaces only: the line kernel is host code.)
-        if constexpr (std::is_same<ExecutionSpace::memory_space, Kokkos::HostSpace>::value) {
+        if constexpr (host_space) {
           if (by_lines) {
             const std::int64_t lines = out.size() / l.post;
             const std::int64_t per_item = std::max<std::int64_t>(1, 4096 / l.post);  // about 4096 elements per item

@@ -279,7 +279,8 @@ TEST(Fusion, GoldenTextOfAChain) {
   p.typecheck();
   EXPECT_EQ(p.str(),
             "{ lambda ; a:f32[4] b:f32[4]. let\n"
-            "    c:f32[4] = fused[kernel=t::fused0(mul,exp,add) device=one_element_per_thread program={ lambda ; a:f32[4] b:f32[4]. let\n"
+            "    c:f32[4] = fused[kernel=t::fused0(mul,exp,add) device=one_element_per_thread program={ lambda ; "
+            "a:f32[4] b:f32[4]. let\n"
             "        c:f32[4] = mul a b\n"
             "        d:f32[4] = exp c\n"
             "        e:f32[4] = add d b\n"
