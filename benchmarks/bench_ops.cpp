@@ -10,6 +10,8 @@
 //   dot/*     lax::dot_general matrix products (reproducible kernel, and the
 //             gemm path when this build has it) vs OpenBLAS cblas_?gemm on one
 //             thread, as pure's Serial backend runs on one;
+//   dotv/*    matrix-vector products (A v and A^T v, n x n times n) through
+//             lax::dot_general's reproducible kernel vs cblas_?gemv on one thread;
 //   ad/*      value_and_grad(loss) next to loss for an MLP and a Lennard-Jones
 //             pair energy (target: at most 3x);
 //   tiny/*    per-call overhead of eager ops on 1 and 16 elements (target: at
@@ -458,6 +460,44 @@ void bm_dot_openblas(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   set_flops(state, n);
+}
+#endif
+
+// Matrix-vector products: A v (contracting A's rows) or A^T v (its columns),
+// A n x n. Memory-bound; bytes = A's.
+template <class T>
+void bm_dotv_lax(benchmark::State& state, bool transposed) {
+  const std::int64_t n = state.range(0);
+  const Array a = input(4, pure::Shape{n, n}, dtype_of<T>(), -1.0, 1.0);
+  const Array v = input(5, pure::Shape{n}, dtype_of<T>(), -1.0, 1.0);
+  for (auto _ : state) {
+    Array c = pure::lax::dot_general(a, v, {{transposed ? 0 : 1}, {0}});
+    Kokkos::fence();
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.SetBytesProcessed(state.iterations() * n * n * static_cast<std::int64_t>(sizeof(T)));
+}
+
+#if PURE_BENCH_HAVE_OPENBLAS
+void blas_gemv(bool transposed, int n, const float* a, const float* v, float* c) {
+  cblas_sgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, n, n, 1.0f, a, n, v, 1, 0.0f, c, 1);
+}
+void blas_gemv(bool transposed, int n, const double* a, const double* v, double* c) {
+  cblas_dgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, n, n, 1.0, a, n, v, 1, 0.0, c, 1);
+}
+
+template <class T>
+void bm_dotv_openblas(benchmark::State& state, bool transposed) {
+  const std::int64_t n = state.range(0);
+  const std::vector<T> a = input(4, pure::Shape{n, n}, dtype_of<T>(), -1.0, 1.0).template to_host<T>();
+  const std::vector<T> v = input(5, pure::Shape{n}, dtype_of<T>(), -1.0, 1.0).template to_host<T>();
+  std::vector<T> c(static_cast<std::size_t>(n));
+  for (auto _ : state) {
+    blas_gemv(transposed, static_cast<int>(n), a.data(), v.data(), c.data());
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * n * n * static_cast<std::int64_t>(sizeof(T)));
 }
 #endif
 
@@ -1075,6 +1115,28 @@ void register_dot(const std::vector<std::int64_t>& sizes) {
 #endif
 }
 
+template <class T>
+void register_dotv(const std::vector<std::int64_t>& sizes) {
+  const std::string t = suffix<T>();
+  const auto sized = [&](benchmark::internal::Benchmark* b) {
+    for (auto n : sizes) b->Arg(n);
+    b->Unit(benchmark::kMicrosecond);
+  };
+  sized(benchmark::RegisterBenchmark(("dotv/lax_reproducible/A.v/" + t).c_str(), bm_dotv_lax<T>, false));
+  sized(benchmark::RegisterBenchmark(("dotv/lax_reproducible/At.v/" + t).c_str(), bm_dotv_lax<T>, true));
+#if PURE_BENCH_HAVE_OPENBLAS
+  sized(benchmark::RegisterBenchmark(("dotv/openblas/A.v/" + t).c_str(), bm_dotv_openblas<T>, false));
+  sized(benchmark::RegisterBenchmark(("dotv/openblas/At.v/" + t).c_str(), bm_dotv_openblas<T>, true));
+  for (auto n : sizes) {
+    for (const char* form : {"A.v", "At.v"}) {
+      const std::string f = std::string(form) + "/" + t;
+      summarize("time matrix-vector reproducible / OpenBLAS " + std::string(form) + " " + t + " n=" + std::to_string(n),
+                with_size("dotv/lax_reproducible/" + f, n), with_size("dotv/openblas/" + f, n), 1.0, "x");
+    }
+  }
+#endif
+}
+
 void register_ad() {
   using pure::MatmulPrecision;
   for (DType d : {DType::f32, DType::f64}) {
@@ -1169,6 +1231,8 @@ void register_all() {
   register_reduce<double>(sizes);
   register_dot<float>(matrices);
   register_dot<double>(matrices);
+  register_dotv<float>({256, 1024});
+  register_dotv<double>({256, 1024});
   register_ad();
   register_tiny();
   register_views<float>(sizes, {1024});
@@ -1307,6 +1371,40 @@ bool check_dot(pure::MatmulPrecision precision) {
                         " and the reference gemm differ beyond rounding");
 }
 
+// Matrix-vector products against cblas_?gemv (or a double loop), within the
+// same bound as check_dot.
+template <class T>
+bool check_dotv(bool transposed) {
+  constexpr std::int64_t n = 67;
+  const Array a = input(4, pure::Shape{n, n}, dtype_of<T>(), -1.0, 1.0);
+  const Array v = input(5, pure::Shape{n}, dtype_of<T>(), -1.0, 1.0);
+  const std::vector<T> ha = a.to_host<T>(), hv = v.to_host<T>();
+  const std::vector<T> c = pure::lax::dot_general(a, v, {{transposed ? 0 : 1}, {0}}).template to_host<T>();
+  std::vector<T> ref(static_cast<std::size_t>(n), T(0));
+#if PURE_BENCH_HAVE_OPENBLAS
+  blas_gemv(transposed, static_cast<int>(n), ha.data(), hv.data(), ref.data());
+#else
+  for (std::int64_t i = 0; i < n; ++i) {
+    double s = 0;
+    for (std::int64_t l = 0; l < n; ++l) {
+      s += double(ha[std::size_t(transposed ? l * n + i : i * n + l)]) * double(hv[std::size_t(l)]);
+    }
+    ref[std::size_t(i)] = static_cast<T>(s);
+  }
+#endif
+  const double eps = std::numeric_limits<T>::epsilon();
+  bool ok = true;
+  for (std::int64_t i = 0; i < n; ++i) {
+    double mag = 0;
+    for (std::int64_t l = 0; l < n; ++l) {
+      mag += std::fabs(double(ha[std::size_t(transposed ? l * n + i : i * n + l)]) * double(hv[std::size_t(l)]));
+    }
+    ok = ok && std::fabs(double(c[std::size_t(i)]) - double(ref[std::size_t(i)])) <= 2.0 * n * eps * mag;
+  }
+  return report(ok, std::string("pure::lax::dot_general ") + (transposed ? "A^T v " : "A v ") + suffix<T>() +
+                        " and the reference gemv differ beyond rounding");
+}
+
 // Central difference of f along v against <grad f, v>, in f64: the truncation
 // error is O(h^2) ~ 1e-10 and the rounding error ~ 1e-16 |f| / h ~ 1e-11 |f|.
 bool check_directional(double fd, double ad, const char* what) {
@@ -1372,6 +1470,10 @@ bool sanity_check() {
     if (p == pure::MatmulPrecision::fast && !pure::matmul_fast_available()) continue;
     ok &= check_dot<float>(p);
     ok &= check_dot<double>(p);
+  }
+  for (bool transposed : {false, true}) {
+    ok &= check_dotv<float>(transposed);
+    ok &= check_dotv<double>(transposed);
   }
   ok &= check_ad();
   {

@@ -20,6 +20,8 @@
 // instruction: libm's correctly rounded fma, same bits, slow) and integers.
 // Work items are (batch, row part, column part) blocks of out, spread over
 // threads with Kokkos::parallel_for; each thread packs into its own buffers.
+// Narrow products (out at most kNarrow wide on one side: matrix times vector)
+// skip the packing and vectorise across the long side's rows (narrow_avx2).
 //
 // Device execution spaces: a tiled team kernel (TiledGemm), one output element
 // per thread, with the same loop over t.
@@ -538,6 +540,160 @@ PURE_GEMM_AVX2 void pack_avx2(const T* __restrict src, std::int64_t rs, std::int
 }
 #endif
 
+// ---------------------------------------------------------------- narrow products (matrix times vector)
+// When out has at most kNarrow columns (or rows), the packed path wastes most
+// of its tile (a 6 x 16 tile for one column) and copies the whole long
+// operand to use each of its elements once: matrix-vector products ran at a
+// third of OpenBLAS's speed. Here the lanes are rows of the long operand
+// instead (still output elements, never terms of a sum): per term t, the
+// values of L consecutive rows times each short row's value, one fma each, in
+// t order from +0. The same order as every other path, so the same bits.
+
+constexpr std::int64_t kNarrow = 4;
+
+/// out(r, c) = sum over t of x(r, t) * y(c, t), r < rows (long), c < C <= kNarrow.
+template <class T>
+struct Narrow {
+  const T* x;
+  std::int64_t x_rs, x_ts;  // x(r, t) = x[r * x_rs + t * x_ts]
+  const T* y;
+  std::int64_t y_rs, y_ts;  // y(c, t) = y[c * y_rs + t * y_ts]
+  T* out;
+  std::int64_t o_rs, o_cs;  // out(r, c) = out[r * o_rs + c * o_cs]
+  std::int64_t k;
+};
+
+#if PURE_HOST_SIMD_X86
+// Lanes [0, w) of acc[c] to out(r0 + lane, c).
+template <class T, int C, class V>
+PURE_GEMM_AVX2_INLINE void narrow_store(const Narrow<T>& g, std::int64_t r0, const V* acc, int w) {
+  using Vec = Avx2<T>;
+  for (int c = 0; c < C; ++c) {
+    T* o = g.out + r0 * g.o_rs + c * g.o_cs;
+    if (g.o_rs == 1 && w == Vec::kLanes) {
+      Vec::store(o, acc[c]);
+    } else {
+      alignas(32) T lanes[Vec::kLanes];
+      Vec::store(lanes, acc[c]);
+      for (int i = 0; i < w; ++i) o[i * g.o_rs] = lanes[i];
+    }
+  }
+}
+
+// Rows [r0, r1) of a narrow product with C short rows, AVX2 + FMA (also run
+// at the AVX-512 level: the loops are bound by loads and shuffles, not by
+// vector width).
+template <class T, int C>
+PURE_GEMM_AVX2 void narrow_avx2(const Narrow<T>& g, std::int64_t r0, std::int64_t r1) {
+  using Vec = Avx2<T>;
+  using V = typename Vec::V;
+  constexpr int L = Vec::kLanes;
+  std::int64_t r = r0;
+  if (g.x_rs == 1) {
+    // Consecutive rows per term (x^T of x^T.v): the axpy form. The sums of a
+    // chunk of rows (8 KiB in all) stay in L1 while each term's values for
+    // the chunk stream in, front to back; a vector of rows per term instead
+    // would touch a new page at every term of a large x.
+    constexpr int kChunk = 8192 / (C * static_cast<int>(sizeof(T)));
+    alignas(32) T acc[C][kChunk];
+    for (; r + L <= r1; r += kChunk) {
+      const int vecs = static_cast<int>(std::min<std::int64_t>(kChunk, r1 - r) / L);
+      for (int c = 0; c < C; ++c) {
+        for (int v = 0; v < vecs; ++v) Vec::store(acc[c] + v * L, Vec::zero());
+      }
+      const T* xs = g.x + r;
+      for (std::int64_t t = 0; t < g.k; ++t, xs += g.x_ts) {
+        V yc[C];
+        for (int c = 0; c < C; ++c) yc[c] = Vec::broadcast(g.y + c * g.y_rs + t * g.y_ts);
+        for (int v = 0; v < vecs; ++v) {
+          const V xv = Vec::load(xs + v * L);
+          PURE_GEMM_UNROLL(4)
+          for (int c = 0; c < C; ++c) Vec::store(acc[c] + v * L, Vec::fmadd(xv, yc[c], Vec::load(acc[c] + v * L)));
+        }
+      }
+      for (int v = 0; v < vecs; ++v) {
+        V lanes[C];
+        for (int c = 0; c < C; ++c) lanes[c] = Vec::load(acc[c] + v * L);
+        narrow_store<T, C>(g, r + v * L, lanes, L);
+      }
+      if (vecs * L < kChunk) {
+        r += vecs * L;  // fewer than L rows left: the gathering loop below
+        break;
+      }
+    }
+  } else if (g.x_ts == 1) {
+    // Rows contiguous in t (x of x.v): L x L blocks loaded as rows and
+    // transposed in registers; U blocks of rows at once, so that U fma
+    // chains per column overlap.
+    constexpr int U = 2;
+    for (; r + U * L <= r1; r += U * L) {
+      V acc[U][C];
+      for (int u = 0; u < U; ++u) {
+        for (int c = 0; c < C; ++c) acc[u][c] = Vec::zero();
+      }
+      const T* xs = g.x + r * g.x_rs;
+      // Two blocks of terms per row (64 bytes: a whole cache line) before the
+      // next rows: rows n * 4 KiB apart share one L1 set, and a line left half
+      // read would be evicted by the other blocks' rows before its second half.
+      std::int64_t t = 0;
+      for (; t + 2 * L <= g.k; t += 2 * L) {
+        PURE_GEMM_UNROLL(4)
+        for (int u = 0; u < U; ++u) {
+          PURE_GEMM_UNROLL(2)
+          for (int h = 0; h < 2; ++h) {
+            V v[L];
+            PURE_GEMM_UNROLL(8)
+            for (int i = 0; i < L; ++i) v[i] = Vec::load(xs + (u * L + i) * g.x_rs + t + h * L);
+            transpose_block(v);
+            PURE_GEMM_UNROLL(8)
+            for (int s = 0; s < L; ++s) {
+              PURE_GEMM_UNROLL(4)
+              for (int c = 0; c < C; ++c) {
+                acc[u][c] = Vec::fmadd(v[s], Vec::broadcast(g.y + c * g.y_rs + (t + h * L + s) * g.y_ts), acc[u][c]);
+              }
+            }
+          }
+        }
+      }
+      for (; t < g.k; ++t) {
+        for (int u = 0; u < U; ++u) {
+          alignas(32) T lanes[L];
+          for (int i = 0; i < L; ++i) lanes[i] = xs[(u * L + i) * g.x_rs + t];
+          const V v = Vec::load(lanes);
+          for (int c = 0; c < C; ++c)
+            acc[u][c] = Vec::fmadd(v, Vec::broadcast(g.y + c * g.y_rs + t * g.y_ts), acc[u][c]);
+        }
+      }
+      for (int u = 0; u < U; ++u) narrow_store<T, C>(g, r + u * L, acc[u], L);
+    }
+  }
+  // The rows left (and any other layout): L at a time, each term's values
+  // gathered into a vector (lanes past the rows are zeros, never stored).
+  for (; r < r1; r += L) {
+    const int w = static_cast<int>(r1 - r < L ? r1 - r : L);
+    V acc[C];
+    for (int c = 0; c < C; ++c) acc[c] = Vec::zero();
+    for (std::int64_t t = 0; t < g.k; ++t) {
+      alignas(32) T lanes[L] = {};
+      for (int i = 0; i < w; ++i) lanes[i] = g.x[(r + i) * g.x_rs + t * g.x_ts];
+      const V v = Vec::load(lanes);
+      for (int c = 0; c < C; ++c) acc[c] = Vec::fmadd(v, Vec::broadcast(g.y + c * g.y_rs + t * g.y_ts), acc[c]);
+    }
+    narrow_store<T, C>(g, r, acc, w);
+  }
+}
+
+template <class T>
+void narrow_rows(const Narrow<T>& g, std::int64_t cols, std::int64_t r0, std::int64_t r1) {
+  switch (cols) {
+    case 1: return narrow_avx2<T, 1>(g, r0, r1);
+    case 2: return narrow_avx2<T, 2>(g, r0, r1);
+    case 3: return narrow_avx2<T, 3>(g, r0, r1);
+    default: return narrow_avx2<T, 4>(g, r0, r1);
+  }
+}
+#endif
+
 // A tile at the edge of out (fewer than MR rows or NR columns) goes through a
 // full-size scratch tile; the padding rows and columns are zeros and are
 // never stored.
@@ -635,6 +791,49 @@ void run_blocked(Plan<T> p, Blocking defaults, const GemmTuning& tuning, std::in
                        [=](std::int64_t item) { run_item<T, MR, NR, kMicro, kPackA, kPackB>(p, item); });
 }
 
+#if PURE_HOST_SIMD_X86
+// A narrow product (see narrow_avx2) when out is at most kNarrow wide on one
+// side and at least a vector long on the other; false (nothing done) otherwise.
+// Work items are (batch, part of the long side), as run_blocked splits.
+template <class T>
+bool run_narrow(const Plan<T>& p, const GemmTuning& tuning, std::int64_t batches) {
+  constexpr std::int64_t L = Avx2<T>::kLanes;
+  const bool long_x = p.n <= kNarrow && p.m >= L;             // out(i, j): i the lanes
+  const bool long_y = !long_x && p.m <= kNarrow && p.n >= L;  // out(i, j): j the lanes
+  if (!long_x && !long_y) return false;
+  const GemmOperand<T> lo = long_x ? p.x : p.y, sh = long_x ? p.y : p.x;
+  const std::int64_t rows = long_x ? p.m : p.n, cols = long_x ? p.n : p.m;
+  const std::int64_t o_rs = long_x ? p.n : 1, o_cs = long_x ? 1 : p.n;
+  const std::int64_t forced = long_x ? tuning.row_parts : tuning.col_parts;
+  std::int64_t parts = forced;
+  if (parts <= 0) {
+    const std::int64_t threads = ExecutionSpace().concurrency();
+    parts =
+        threads > 1 ? std::max<std::int64_t>(1, std::min((2 * threads + batches - 1) / batches, rows / (2 * L))) : 1;
+  }
+  const std::int64_t part_rows = round_up((rows + parts - 1) / parts, forced > 0 ? 1 : 2 * L);
+  T* const out = p.out;
+  const std::int64_t k = p.k, size = p.m * p.n;
+  using Policy = Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<std::int64_t>>;
+  Kokkos::parallel_for("pure::dot_general::narrow", Policy(0, batches * parts), [=](std::int64_t item) {
+    const std::int64_t b = item / parts, r0 = item % parts * part_rows, r1 = std::min(rows, r0 + part_rows);
+    if (r0 >= r1) return;
+    const Narrow<T> g{lo.data + lo.batch(b),
+                      lo.row_stride,
+                      lo.k_stride,
+                      sh.data + sh.batch(b),
+                      sh.row_stride,
+                      sh.k_stride,
+                      out + b * size,
+                      o_rs,
+                      o_cs,
+                      k};
+    narrow_rows<T>(g, cols, r0, r1);
+  });
+  return true;
+}
+#endif
+
 // Block sizes: MC x KC of A in L2, KC x NR of B in L1 (16 KiB for AVX2, 24
 // KiB for AVX-512), B's KC x NC panel in L3. Measured for AVX2 on Zen 3
 // (docs/benchmarks.md); the AVX-512 ones are scaled, not measured.
@@ -644,6 +843,7 @@ void gemm_host(const Plan<T>& p, const GemmTuning& tuning, std::int64_t batches)
 #if PURE_HOST_SIMD_X86
     constexpr bool f32 = std::is_same<T, float>::value;
     const HostSimd level = host_simd();
+    if (level != HostSimd::baseline && cpu_has_fma() && run_narrow(p, tuning, batches)) return;
     if (level == HostSimd::avx512) {
       constexpr int NR = 2 * Avx512<T>::kLanes;
       return run_blocked<T, 12, NR, micro_avx512<T, 12>, pack_avx2<T, 12>, pack_avx2<T, NR>>(

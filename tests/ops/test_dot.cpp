@@ -209,12 +209,17 @@ struct LayoutCase {
 };
 
 // Matrix products in every layout, with m, n, k around the micro-tile sizes
-// (MR = 4, 6, 12; NR = 4, 8, 16, 32), the block depth (KC = 192, 256) and k = 0, 1.
+// (MR = 4, 6, 12; NR = 4, 8, 16, 32), the block depth (KC = 192, 256) and k = 0, 1;
+// and narrow products (one side at most 4, the other at least a vector of 4 or
+// 8 lanes: gemm.cpp's narrow path) with row counts around one and two vectors
+// and k around the 8 x 8 (4 x 4) transposed blocks, and past the 1 KiB chunk of
+// rows of the axpy form.
 std::vector<LayoutCase> layout_cases() {
   std::vector<LayoutCase> cases;
   const std::vector<std::array<std::int64_t, 3>> sizes = {
-      {1, 1, 1},    {3, 5, 0},     {1, 7, 1},    {7, 1, 2},    {6, 8, 3},    {5, 17, 13},   {13, 33, 7},
-      {12, 32, 64}, {25, 19, 257}, {31, 9, 600}, {70, 70, 40}, {150, 41, 9}, {3, 130, 200},
+      {1, 1, 1},     {3, 5, 0},    {1, 7, 1},    {7, 1, 2},    {6, 8, 3},     {5, 17, 13},  {13, 33, 7}, {12, 32, 64},
+      {25, 19, 257}, {31, 9, 600}, {70, 70, 40}, {150, 41, 9}, {3, 130, 200}, {8, 1, 8},    {71, 1, 37}, {1, 71, 37},
+      {33, 2, 16},   {4, 45, 19},  {100, 3, 64}, {16, 4, 5},   {300, 2, 9},   {1, 300, 11},
   };
   for (const auto& [m, n, k] : sizes) {
     const std::string mnk = std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
