@@ -549,6 +549,7 @@ PURE_GEMM_AVX2 void pack_avx2(const T* __restrict src, std::int64_t rs, std::int
 // values of L consecutive rows times each short row's value, one fma each, in
 // t order from +0. The same order as every other path, so the same bits.
 
+#if PURE_HOST_SIMD_X86
 constexpr std::int64_t kNarrow = 4;
 
 /// out(r, c) = sum over t of x(r, t) * y(c, t), r < rows (long), c < C <= kNarrow.
@@ -563,7 +564,6 @@ struct Narrow {
   std::int64_t k;
 };
 
-#if PURE_HOST_SIMD_X86
 // Lanes [0, w) of acc[c] to out(r0 + lane, c).
 template <class T, int C, class V>
 PURE_GEMM_AVX2_INLINE void narrow_store(const Narrow<T>& g, std::int64_t r0, const V* acc, int w) {
