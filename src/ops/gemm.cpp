@@ -818,16 +818,10 @@ bool run_narrow(const Plan<T>& p, const GemmTuning& tuning, std::int64_t batches
   Kokkos::parallel_for("pure::dot_general::narrow", Policy(0, batches * parts), [=](std::int64_t item) {
     const std::int64_t b = item / parts, r0 = item % parts * part_rows, r1 = std::min(rows, r0 + part_rows);
     if (r0 >= r1) return;
-    const Narrow<T> g{lo.data + lo.batch(b),
-                      lo.row_stride,
-                      lo.k_stride,
-                      sh.data + sh.batch(b),
-                      sh.row_stride,
-                      sh.k_stride,
-                      out + b * size,
-                      o_rs,
-                      o_cs,
-                      k};
+    const T* const long_rows = lo.data + lo.batch(b);
+    const T* const short_rows = sh.data + sh.batch(b);
+    const Narrow<T> g{long_rows,   lo.row_stride,  lo.k_stride, short_rows, sh.row_stride,
+                      sh.k_stride, out + b * size, o_rs,        o_cs,       k};
     narrow_rows<T>(g, cols, r0, r1);
   });
   return true;

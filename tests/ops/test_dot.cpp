@@ -231,6 +231,8 @@ std::vector<LayoutCase> layout_cases() {
   cases.push_back({"batch first", {3, 9, 21}, {3, 21, 10}, {{2}, {1}}, {{0}, {0}}});
   cases.push_back({"batch middle", {9, 3, 21}, {21, 3, 10}, {{2}, {0}}, {{1}, {1}}});
   cases.push_back({"batch last, transposed", {21, 9, 3}, {10, 21, 3}, {{0}, {1}}, {{2}, {2}}});
+  cases.push_back({"batch first, narrow", {3, 40, 21}, {3, 21, 2}, {{2}, {1}}, {{0}, {0}}});
+  cases.push_back({"batch last, narrow, transposed", {21, 2, 3}, {21, 40, 3}, {{0}, {0}}, {{2}, {2}}});
   cases.push_back({"two batch axes", {2, 3, 7, 5}, {3, 5, 2, 6}, {{3}, {1}}, {{0, 1}, {2, 0}}});
   cases.push_back({"two contracted axes", {4, 6, 5}, {6, 5, 3}, {{1, 2}, {0, 1}}, {}});
   cases.push_back({"contracted axes out of order", {3, 4, 5}, {5, 3, 6}, {{0, 2}, {1, 0}}, {}});
