@@ -594,7 +594,7 @@ PURE_GEMM_AVX2 void narrow_avx2(const Narrow<T>& g, std::int64_t r0, std::int64_
     // chunk of rows (8 KiB in all) stay in L1 while each term's values for
     // the chunk stream in, front to back; a vector of rows per term instead
     // would touch a new page at every term of a large x.
-    constexpr int kChunk = 8192 / (C * static_cast<int>(sizeof(T)));
+    constexpr int kChunk = 8192 / (C * static_cast<int>(sizeof(T))) / L * L;  // whole vectors
     alignas(32) T acc[C][kChunk];
     for (; r + L <= r1; r += kChunk) {
       const int vecs = static_cast<int>(std::min<std::int64_t>(kChunk, r1 - r) / L);
