@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -183,9 +184,13 @@ std::vector<Key> keys() {
                std::stringstream ss(t);
                std::string item;
                while (std::getline(ss, item, ',')) {
+                 std::size_t used = 0;
                  try {
-                   c.settings.hidden.push_back(std::stoll(item));
+                   c.settings.hidden.push_back(std::stoll(item, &used));
                  } catch (const std::exception&) {
+                   used = 0;
+                 }
+                 if (used == 0 || used != item.size()) {  // "3x" is no width
                    throw ConfigError("model.hidden: '" + t + "' is not a comma-separated list of integers");
                  }
                }
@@ -199,14 +204,30 @@ void validate(const Config& c) {
     throw ConfigError("solver.name: '" + c.solver +
                       "' is not one of lm, lbfgs, adam, adamw, sgd, rmsprop, adagrad, lion");
   }
-  if (!(c.clip_norm >= 0)) throw ConfigError("solver.clip_norm: must be >= 0 (0: no clipping)");
-  if (c.steps <= 0) throw ConfigError("solver.steps: must be positive, got " + std::to_string(c.steps));
-  if (!(c.learning_rate > 0)) throw ConfigError("solver.learning_rate: must be positive");
-  if (!(c.tolerance >= 0)) throw ConfigError("solver.tolerance: must be >= 0");
+  // The solvers and the checkpoint manager count in int: larger values would wrap.
+  constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+  const auto finite = [](double v) { return std::isfinite(v); };
+  if (!(c.clip_norm >= 0) || !finite(c.clip_norm))
+    throw ConfigError("solver.clip_norm: must be finite and >= 0 (0: no clipping)");
+  if (c.steps <= 0 || c.steps > kIntMax) {
+    throw ConfigError("solver.steps: must be between 1 and " + std::to_string(kIntMax) + ", got " +
+                      std::to_string(c.steps));
+  }
+  if (!(c.learning_rate > 0) || !finite(c.learning_rate))
+    throw ConfigError("solver.learning_rate: must be finite and positive");
+  if (!(c.tolerance >= 0) || !finite(c.tolerance)) throw ConfigError("solver.tolerance: must be finite and >= 0");
   if (c.checkpoint_every <= 0) throw ConfigError("output.checkpoint_every: must be positive");
-  if (c.keep_checkpoints < 0) throw ConfigError("output.keep_checkpoints: must be >= 0");
-  if (c.demo_points < 10) throw ConfigError("demo.points: must be at least 10");
-  if (!(c.demo_noise > 0)) throw ConfigError("demo.noise: must be positive");
+  if (c.keep_checkpoints < 0 || c.keep_checkpoints > kIntMax) {
+    throw ConfigError("output.keep_checkpoints: must be between 0 and " + std::to_string(kIntMax) + ", got " +
+                      std::to_string(c.keep_checkpoints));
+  }
+  if (!(c.progress_seconds >= 0) || !finite(c.progress_seconds)) {
+    throw ConfigError("output.progress_seconds: must be finite and >= 0");
+  }
+  if (c.demo_points < 10 || c.demo_points > kIntMax) {
+    throw ConfigError("demo.points: must be between 10 and " + std::to_string(kIntMax));
+  }
+  if (!(c.demo_noise > 0) || !finite(c.demo_noise)) throw ConfigError("demo.noise: must be finite and positive");
   if (c.output_dir.empty()) throw ConfigError("output.dir: must not be empty");
   if (!(c.settings.force_weight >= 0) || !std::isfinite(c.settings.force_weight)) {
     throw ConfigError("model.force_weight: must be a finite number >= 0");

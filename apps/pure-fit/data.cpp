@@ -1,5 +1,8 @@
 #include "data.hpp"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -30,7 +33,9 @@ Dataset read_csv(const Config& c, const FitModel& m) {
   std::vector<std::string> header;
   while (header.empty() && std::getline(in, line)) {
     ++line_no;
-    if (line.empty() || line[0] == '#') continue;
+    // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first name.
+    if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    if (line.empty() || line[0] == '#' || line.find_first_not_of(" \t\r") == std::string::npos) continue;
     header = split_csv(line);
   }
   std::vector<std::vector<double>> cols(header.size());
@@ -43,17 +48,17 @@ Dataset read_csv(const Config& c, const FitModel& m) {
                         " values, the header has " + std::to_string(header.size()) + " columns");
     }
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      std::size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(cells[i], &used);
-      } catch (const std::exception&) {
-        used = 0;
+      // strtod, not stod: a subnormal value is a number (stod throws out_of_range).
+      const char* text = cells[i].c_str();
+      char* end = nullptr;
+      errno = 0;
+      const double v = std::strtod(text, &end);
+      const std::string where = c.data_file + ":" + std::to_string(line_no) + ": column '" + header[i] + "': '";
+      if (cells[i].empty() || end != text + cells[i].size() || (errno == ERANGE && std::isinf(v))) {
+        throw ConfigError(where + cells[i] + "' is not a number" + (errno == ERANGE ? " (out of range)" : ""));
       }
-      if (used == 0 || used != cells[i].size()) {
-        throw ConfigError(c.data_file + ":" + std::to_string(line_no) + ": column '" + header[i] + "': '" + cells[i] +
-                          "' is not a number");
-      }
+      // A NaN or infinity would only surface later, blamed on the parameters.
+      if (!std::isfinite(v)) throw ConfigError(where + cells[i] + "' is not finite");
       cols[i].push_back(v);
     }
   }
@@ -91,6 +96,15 @@ Dataset read_h5(const Config& c, const FitModel& m) {
 
 Dataset read_data(const Config& c, const FitModel& m) {
   const Dataset d = ends_with(c.data_file, ".h5") || ends_with(c.data_file, ".hdf5") ? read_h5(c, m) : read_csv(c, m);
+  for (const auto& [role, a] : d) {  // HDF5 data too: a NaN would be blamed on the parameters later
+    const std::vector<double> v = pure::astype(a, pure::DType::f64).to_host<double>();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!std::isfinite(v[i])) {
+        throw ConfigError(c.data_file + ": data." + role + " holds a non-finite value (" + std::to_string(v[i]) +
+                          ") at flat element " + std::to_string(i));
+      }
+    }
+  }
   // Shapes the models rely on: y one value per observation; x one per
   // observation (or a row of features, for mlp); rank checked before lengths.
   if (d.count("y") && d.at("y").shape().rank() != 1) {

@@ -2,14 +2,20 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <csignal>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "data.hpp"
 
@@ -65,9 +71,44 @@ struct Outcome {
   Tree standard_errors;  // lm only
   Array covariance;      // lm only
   std::string stop_reason;
+  bool converged = true;  // false: an iteration limit, a failed line search or a non-finite loss
   int iterations = 0;
   int exit_status = 0;  // non-zero: stopped by a signal
 };
+
+// "table.key" -> value text, from a Config::to_toml() text.
+std::map<std::string, std::string> toml_entries(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line, table;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.front() == '[') {
+      table = line.substr(1, line.size() - 2) + ".";
+      continue;
+    }
+    const auto eq = line.find(" = ");
+    if (eq != std::string::npos) out[table + line.substr(0, eq)] = line.substr(eq + 3);
+  }
+  return out;
+}
+
+// The keys whose values differ between a checkpoint's configuration and this
+// run's, among those that change the steps taken: all but output.* (where
+// results and checkpoints go, how often) and solver.steps (a run may be
+// resumed to go further).
+std::string resume_mismatch(const std::string& saved, const std::string& now) {
+  const auto a = toml_entries(saved), b = toml_entries(now);
+  std::set<std::string> names;
+  for (const auto& [k, v] : a) names.insert(k);
+  for (const auto& [k, v] : b) names.insert(k);
+  std::string diff;
+  for (const std::string& k : names) {
+    if (k.rfind("output.", 0) == 0 || k == "solver.steps") continue;
+    const std::string va = a.count(k) ? a.at(k) : "(absent)", vb = b.count(k) ? b.at(k) : "(absent)";
+    if (va != vb) diff += (diff.empty() ? "" : "; ") + k + " = " + va + " there, " + vb + " now";
+  }
+  return diff;
+}
 
 // ---------------------------------------------------------------- gradient solvers, with checkpoints and resume
 
@@ -98,17 +139,30 @@ Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tr
   if (c.resume) {
     Tree saved;
     io::Metadata meta;
+    const std::size_t present = ckpt.steps().size();
     if (const auto step = ckpt.restore(&saved, &meta)) {
       const auto it = meta.attributes.find("config");
-      if (it == meta.attributes.end() || std::get<std::string>(it->second) != config_text) {
-        throw ConfigError("--resume: the checkpoint in " + ckpt.dir() +
-                          " was written with another configuration; use the same one or another output.dir");
+      if (it == meta.attributes.end()) {
+        throw ConfigError("--resume: " + ckpt.path_of(*step) + " holds no configuration (not written by pure-fit?)");
+      }
+      const std::string diff = resume_mismatch(std::get<std::string>(it->second), config_text);
+      if (!diff.empty()) {
+        throw ConfigError("--resume: " + ckpt.path_of(*step) + " was written with another configuration (" + diff +
+                          "); use the same one or another output.dir");
+      }
+      if (*step > c.steps) {
+        throw ConfigError("--resume: " + ckpt.path_of(*step) + " is at step " + std::to_string(*step) +
+                          ", past solver.steps = " + std::to_string(c.steps));
       }
       params = saved["params"];
       state = saved["opt_state"];
       history = saved["loss_history"].array().to_host<double>();
       start = *step;
       std::cerr << "pure-fit: resuming from step " << start << " (" << ckpt.path_of(start) << ")\n";
+    } else if (present > 0) {
+      // Starting again from step 0 would silently discard the run asked for.
+      throw pure::Error("--resume: none of the " + std::to_string(present) + " checkpoints in " + ckpt.dir() +
+                        " can be read (the warnings above say why); move them away to start again");
     } else {
       std::cerr << "pure-fit: --resume: no checkpoint in " << ckpt.dir() << ", starting from step 0\n";
     }
@@ -129,6 +183,14 @@ Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tr
   for (std::int64_t step = start; step < c.steps; ++step) {
     const auto [value, grads] = pure::value_and_grad(loss)(params);
     history.push_back(value.item<double>());
+    if (!std::isfinite(history.back())) {  // diverged: further steps cannot recover
+      out.params = params;
+      out.history = history;
+      out.iterations = static_cast<int>(step + 1);
+      out.stop_reason = "the loss became " + fmt("%g", history.back()) + " at step " + std::to_string(step + 1);
+      out.converged = false;
+      return out;
+    }
     auto [updates, next] = opt.update(grads, state, params);
     params = pure::optim::apply_updates(params, updates);
     state = next;
@@ -159,6 +221,7 @@ Outcome run_gradient(const Config& c, const FitModel& m, const Dataset& data, Tr
   out.history = history;
   out.iterations = static_cast<int>(c.steps);
   out.stop_reason = "completed " + std::to_string(c.steps) + " steps";
+  out.converged = std::isfinite(history.back());
   return out;
 }
 
@@ -177,6 +240,7 @@ Outcome run_lbfgs(const Config& c, const FitModel& m, const Dataset& data, const
   out.history.push_back(r.value);
   out.iterations = r.iterations;
   out.stop_reason = r.message;
+  out.converged = pure::fit::converged(r.reason) && std::isfinite(r.value);
   return out;
 }
 
@@ -196,6 +260,7 @@ Outcome run_lm(const Config& c, const FitModel& m, const Dataset& data, const Tr
   out.history.push_back(mean_square(residual(r.params)));
   out.iterations = r.iterations;
   out.stop_reason = r.message;
+  out.converged = pure::fit::converged(r.reason) && std::isfinite(out.history.back());
   return out;
 }
 
@@ -284,8 +349,19 @@ int run_job(const Config& c) {
     data = read_data(c, m);
   }
   Tree params = m.init(data, c.settings, pure::random::fold_in(root, 2));
+  // Found out before the fit, not after it: a directory we can write in.
   if (::mkdir(c.output_dir.c_str(), 0777) != 0 && errno != EEXIST) {
-    throw ConfigError("output.dir: cannot create '" + c.output_dir + "'");
+    throw ConfigError("output.dir: cannot create '" + c.output_dir + "': " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::stat(c.output_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    throw ConfigError("output.dir: '" + c.output_dir + "' exists and is not a directory");
+  }
+  if (::access(c.output_dir.c_str(), W_OK | X_OK) != 0) {
+    throw ConfigError("output.dir: cannot write in '" + c.output_dir + "': " + std::strerror(errno));
+  }
+  if (c.demo && !c.data_file.empty()) {
+    std::cerr << "pure-fit: note: --demo fits synthetic data; data.file '" << c.data_file << "' is not read\n";
   }
   std::cerr << "pure-fit: model " << c.model << " (" << m.description << "), solver " << c.solver << ", "
             << (c.demo ? "synthetic data" : c.data_file) << "\n";
@@ -296,8 +372,13 @@ int run_job(const Config& c) {
   write_results(c, m, data, out);
   std::cerr << "pure-fit: " << out.stop_reason << "; final loss " << fmt("%.6e", out.history.back()) << "; results in "
             << c.output_dir << "/results.h5\n";
-  if (c.demo) return report_demo(c, m, data, truth, out) ? 0 : 1;
-  return 0;
+  const bool recovered = !c.demo || report_demo(c, m, data, truth, out);
+  if (!out.converged) {
+    // Results are written (they show where it stopped), but a job script must see it.
+    std::cerr << "pure-fit: the fit did not converge (" << out.stop_reason << "); exit status 4\n";
+    return 4;
+  }
+  return recovered ? 0 : 1;
 }
 
 }  // namespace pure_fit

@@ -1,6 +1,7 @@
 // pure-fit end to end: --demo recovers its parameters, a real CSV fit, and a
 // run killed (SIGTERM, SIGKILL) and resumed ends with bitwise the same
-// parameters, loss history and results as an uninterrupted run.
+// parameters, loss history and results as an uninterrupted run; fits that do
+// not converge exit 4; resume's refusals.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -28,14 +30,15 @@ namespace {
 const std::string kTool = PURE_FIT_TOOL;
 const std::string kData = PURE_FIT_TEST_DATA;
 
-pid_t spawn(std::vector<std::string> args) {
+// Starts the tool; its stderr (progress lines, errors) goes to `err`.
+pid_t spawn(std::vector<std::string> args, const std::string& err = "/dev/null") {
   args.insert(args.begin(), kTool);
   std::vector<char*> argv;
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);  // progress lines
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   // One OpenMP thread for the child: this test is about kill and resume, and
   // ~50 tiny kernels per adam step cost milliseconds each when OpenMP threads
@@ -61,7 +64,9 @@ int wait_status(pid_t pid) {
   return 128 + WTERMSIG(status);
 }
 
-int run(const std::vector<std::string>& args) { return wait_status(spawn(args)); }
+int run(const std::vector<std::string>& args, const std::string& err = "/dev/null") {
+  return wait_status(spawn(args, err));
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -168,4 +173,72 @@ TEST(PureFit, KilledAndResumedRunEndsBitwiseLikeAnUninterruptedOne) {
   EXPECT_EQ(run(with_dir(ref)), 2);
   EXPECT_GE(interrupted, 3);  // most kills land mid-run (the run takes about 1 s)
   std::system(("rm -rf " + ref).c_str());
+}
+
+TEST(PureFit, AFitThatDoesNotConvergeExitsFourWithItsResults) {
+  // sgd at learning rate 10 diverges: the run stops at the first non-finite loss.
+  const std::string out = temp_dir();
+  EXPECT_EQ(run({"--demo", "--solver.name", "sgd", "--solver.learning_rate", "10", "--solver.steps", "100",
+                 "--output.dir", out}),
+            4);
+  pure::io::Metadata meta;
+  const pure::Tree r = pure::io::load(out + "/results.h5", &meta);
+  const std::vector<double> h = leaf(r, "loss_history");
+  ASSERT_FALSE(h.empty());
+  EXPECT_LT(h.size(), 100u);
+  EXPECT_FALSE(std::isfinite(h.back()));
+  EXPECT_NE(std::get<std::string>(meta.attributes.at("stop_reason")).find("loss became"), std::string::npos);
+  std::system(("rm -rf " + out).c_str());
+  // Levenberg-Marquardt stopped by its iteration limit has not converged either.
+  const std::string lm = temp_dir();
+  EXPECT_EQ(run({"--demo", "--solver.steps", "1", "--output.dir", lm}), 4);
+  EXPECT_TRUE(std::ifstream(lm + "/results.h5").good());
+  std::system(("rm -rf " + lm).c_str());
+}
+
+TEST(PureFit, ResumedToGoFurtherEqualsAnUninterruptedRun) {
+  const std::vector<std::string> job{"--demo", "--solver.name", "adam", "--output.checkpoint_every", "100"};
+  auto args = [&](const std::string& dir, const std::string& steps, std::vector<std::string> more = {},
+                  const std::string& rate = "0.05") {
+    std::vector<std::string> a = job;
+    a.insert(a.end(), {"--solver.steps", steps, "--output.dir", dir, "--solver.learning_rate", rate});
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  const std::string ref = temp_dir(), dir = temp_dir();
+  ASSERT_EQ(run(args(ref, "400")), 0);
+  ASSERT_EQ(run(args(dir, "200")), 0);
+  // More steps and other output settings: neither changes the steps taken.
+  ASSERT_EQ(run(args(dir, "400", {"--resume", "--output.keep_checkpoints", "5", "--output.progress_seconds", "10"})),
+            0);
+  const pure::Tree want = pure::io::load(ref + "/results.h5"), got = pure::io::load(dir + "/results.h5");
+  EXPECT_EQ(leaf(got, "loss_history"), leaf(want, "loss_history"));
+  for (const char* p : {"amplitude", "tau", "background"}) EXPECT_EQ(leaf(got, "params", p), leaf(want, "params", p));
+  // A setting that does change them is refused, by name.
+  const std::string err = dir + "/stderr.txt";
+  EXPECT_EQ(run(args(dir, "600", {"--resume"}, "0.02"), err), 2);
+  EXPECT_NE(slurp(err).find("solver.learning_rate = 0.050000000000000003 there, 0.02 now"), std::string::npos)
+      << slurp(err);
+  std::system(("rm -rf " + ref + " " + dir).c_str());
+}
+
+TEST(PureFit, ResumeRefusesToStartAgainWhenEveryCheckpointIsDamaged) {
+  const std::string dir = temp_dir();
+  const std::vector<std::string> a{
+      "--demo", "--solver.name", "adam", "--solver.learning_rate",    "0.05", "--solver.steps",
+      "200",    "--output.dir",  dir,    "--output.checkpoint_every", "100",  "--resume"};
+  ASSERT_EQ(run(a), 0);  // no checkpoint yet: --resume starts from step 0
+  int damaged = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/checkpoints")) {
+    const std::string path = entry.path().string();
+    ++damaged;
+    const std::string bytes = slurp(path);
+    ASSERT_GT(bytes.size(), 100u) << path;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+  }
+  ASSERT_EQ(damaged, 2);  // steps 100 and 200
+  const std::string err = dir + "/stderr.txt";
+  EXPECT_EQ(run(a, err), 3);
+  EXPECT_NE(slurp(err).find("none of the 2 checkpoints"), std::string::npos) << slurp(err);
+  std::system(("rm -rf " + dir).c_str());
 }

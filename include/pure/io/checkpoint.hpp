@@ -99,7 +99,7 @@ Array read_hdf5_dataset(const std::string& file, const std::string& dataset, DTy
 
 /// Step-numbered checkpoints in a directory: `dir/ckpt_<step>.h5`.
 ///
-///   CheckpointManager ckpt("run", {.keep_last_n = 3, .every_n_steps = 100});
+///   CheckpointManager ckpt("run", /*keep_last_n=*/3, /*every_n_steps=*/100);
 ///   if (auto step = ckpt.restore(&params, &meta)) start = *step + 1;
 ///   ... if (ckpt.should_save(step)) ckpt.save(step, params, meta);
 class CheckpointManager {
