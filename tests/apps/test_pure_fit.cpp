@@ -242,3 +242,21 @@ TEST(PureFit, ResumeRefusesToStartAgainWhenEveryCheckpointIsDamaged) {
   EXPECT_NE(slurp(err).find("none of the 2 checkpoints"), std::string::npos) << slurp(err);
   std::system(("rm -rf " + dir).c_str());
 }
+
+// What spreadsheets and hand edits leave in a CSV file: a UTF-8 byte-order
+// mark, a blank line of spaces before the header, a subnormal value.
+TEST(PureFit, ReadsACsvFileWithAByteOrderMarkAndBlankLines) {
+  const std::string out = temp_dir(), csv = out + "/decay_bom.csv";
+  std::string text = slurp(kData + "/decay.csv");
+  const auto header = text.find("time,counts");
+  ASSERT_NE(header, std::string::npos);
+  text = "\xEF\xBB\xBF  \n" + text.substr(header) + "5e-320,3.5\n";  // t ~ 0: 3 + 0.5, on the curve
+  std::ofstream(csv, std::ios::binary) << text;
+  ASSERT_EQ(::chdir(kData.c_str()), 0);
+  const std::string err = out + "/stderr.txt";
+  ASSERT_EQ(run({"--config", "good.toml", "--data.file", csv, "--output.dir", out + "/fit"}, err), 0) << slurp(err);
+  const pure::Tree r = pure::io::load(out + "/fit/results.h5");
+  EXPECT_EQ(leaf(r, "data", "x").back(), 5e-320);
+  EXPECT_NEAR(leaf(r, "params", "tau")[0], 1.5, 1e-6);
+  std::system(("rm -rf " + out).c_str());
+}
