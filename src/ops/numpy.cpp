@@ -188,7 +188,15 @@ Array divide(const Array& x, const Array& y) {
 // Integers are raised in floating point (jnp.power keeps integers integer: docs/promotion.md).
 Array power(const Array& x, const Array& y) {
   const detail::Entry entry("pure::power", {{"x", x}, {"y", y}});
-  return inexact_binary<lax::pow>(x, y, "pure::power");
+  if (!is_integer(y.dtype())) return inexact_binary<lax::pow>(x, y, "pure::power");
+  // An integer exponent array (a polynomial basis x^[0, 1, 2]): as jax's rule
+  // for one, the derivative where y == 0 is 0, not y x^(y-1) = 0 * inf at
+  // x = 0 (or NaN for a NaN x). x is replaced by 1 there (the double-where
+  // trick): x^0 = 1 either way, so no value changes, and no derivative of x
+  // reaches those elements at any order.
+  const Array y_zero = equal(y, full(Shape{}, 0.0, y.dtype()));
+  const Array x_safe = where(y_zero, full(Shape{}, 1.0, x.dtype()), x);
+  return inexact_binary<lax::pow>(x_safe, y, "pure::power");
 }
 Array maximum(const Array& x, const Array& y) {
   const detail::Entry entry("pure::maximum", {{"x", x}, {"y", y}});
@@ -479,8 +487,13 @@ Array matmul(const Array& a, const Array& b) {
                      (b.rank() == 1 ? std::string("only") : std::string("second-to-last")) + " axis of b " +
                      b.shape().str() + " differ");
   }
-  const Shape batch =
-      broadcast_shapes(dims_slice(a1.shape(), 0, ra - 2), dims_slice(b1.shape(), 0, rb - 2), "pure::matmul");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(dims_slice(a1.shape(), 0, ra - 2), dims_slice(b1.shape(), 0, rb - 2), "pure::matmul");
+  } catch (const ShapeError& e) {  // the batch axes alone would not say which operands
+    throw ShapeError(std::string(e.what()) + " (the batch axes of a " + a.shape().str() + " and b " + b.shape().str() +
+                     ")");
+  }
   const Array a2 = broadcast_to(a1, Shape(concat_dims(batch, dims_slice(a1.shape(), ra - 2, ra))));
   const Array b2 = broadcast_to(b1, Shape(concat_dims(batch, dims_slice(b1.shape(), rb - 2, rb))));
   const std::int64_t nb = batch.rank();

@@ -303,8 +303,9 @@ Array var(const Array& x, std::vector<std::int64_t> axes, bool keepdims, double 
   const Array centered = xf - mean(xf, axes, true);
   const Array ss = sum(centered * centered, axes, keepdims);
   const double dof = static_cast<double>(count_over(axes, x.shape())) - ddof;
-  // As jnp.var: NaN (not inf or a negative value) when no degrees of freedom are left.
-  if (!(dof > 0)) return pure::full(ss.shape(), std::numeric_limits<double>::quiet_NaN(), ss.dtype());
+  // As jnp.var: NaN (not inf or a negative value) when no degrees of freedom
+  // are left, and a NaN derivative too (ss times NaN, not a constant).
+  if (!(dof > 0)) return ss * pure::full(Shape{}, std::numeric_limits<double>::quiet_NaN(), ss.dtype());
   return ss / dof;
 }
 

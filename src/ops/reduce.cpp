@@ -7,6 +7,7 @@
 
 #include "core/host_simd_for.hpp"
 #include "rules.hpp"
+#include "scalar_ops.hpp"
 #include "strided.hpp"
 
 namespace pure::ops {
@@ -23,24 +24,17 @@ struct SumCombine {
     return pure::detail::wrapping_add(a, b);  // integers wrap (as XLA), never signed overflow
   }
 };
+// The elementwise max and min (scalar_ops.hpp): NaN propagates, +0 above -0.
 struct MaxCombine {
   template <class T>
   static KOKKOS_INLINE_FUNCTION T apply(T a, T b) {
-    if constexpr (kIsFloat<T>) {
-      if (a != a) return a;
-      if (b != b) return b;
-    }
-    return a > b ? a : b;
+    return MaxOp{}.apply(a, b);
   }
 };
 struct MinCombine {
   template <class T>
   static KOKKOS_INLINE_FUNCTION T apply(T a, T b) {
-    if constexpr (kIsFloat<T>) {
-      if (a != a) return a;
-      if (b != b) return b;
-    }
-    return a < b ? a : b;
+    return MinOp{}.apply(a, b);
   }
 };
 

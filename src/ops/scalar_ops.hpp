@@ -103,10 +103,25 @@ struct RsqrtOp : NoParams {
   }
 };
 
+// The bits of a float or double, and back (sign-bit work below).
+template <class T>
+using FloatBits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION FloatBits<T> float_bits(T x) {
+  return pure::detail::bit_cast<FloatBits<T>>(x);
+}
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T float_of_bits(FloatBits<T> b) {
+  return pure::detail::bit_cast<T>(b);
+}
+
 struct AbsOp : NoParams {
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
-    if constexpr (std::is_unsigned<T>::value) {
+    if constexpr (kIsFloat<T>) {
+      // The sign bit cleared, as jax (XLA's abs): abs(-0.0) is +0.0, so 1 / abs(-0.0) is +inf.
+      return float_of_bits<T>(float_bits(x) & (~FloatBits<T>(0) >> 1));
+    } else if constexpr (std::is_unsigned<T>::value) {
       return x;
     } else {
       return x < T(0) ? pure::detail::wrapping_neg(x) : x;
@@ -119,7 +134,9 @@ struct SignOp : NoParams {
   KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     // Unsigned: 0 or 1. Not the general form, whose x < 0 nvcc flags as a
     // pointless comparison (warning #186-D); the result is the same.
-    if constexpr (std::is_unsigned<T>::value) {
+    if constexpr (kIsFloat<T>) {
+      return x > T(0) ? T(1) : (x < T(0) ? T(-1) : x);  // +-0 and NaN are themselves, as jax
+    } else if constexpr (std::is_unsigned<T>::value) {
       return static_cast<T>(x != T(0));
     } else {
       return static_cast<T>((T(0) < x) - (x < T(0)));
@@ -206,14 +223,19 @@ struct PowOp {
   }
 };
 
+// max and min as jax (XLA): NaN propagates, and +0 is above -0, so a tie of
+// zeros gives max +0 and min -0 in either operand order (and a reduction's
+// result does not depend on where the zeros sit). Equal operands have equal
+// bits except for zeros, so the tie is the AND (max) or OR (min) of the bits.
 struct MaxOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
     if constexpr (kIsFloat<T>) {
-      if (x != x) return x;  // NaN propagates, as in jax
-      if (y != y) return y;
+      const T tie = float_of_bits<T>(float_bits(x) & float_bits(y));
+      return x != x ? x : (y != y ? y : (x == y ? tie : (x > y ? x : y)));
+    } else {
+      return x > y ? x : y;
     }
-    return x > y ? x : y;
   }
 };
 
@@ -221,10 +243,11 @@ struct MinOp {
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
     if constexpr (kIsFloat<T>) {
-      if (x != x) return x;
-      if (y != y) return y;
+      const T tie = float_of_bits<T>(float_bits(x) | float_bits(y));
+      return x != x ? x : (y != y ? y : (x == y ? tie : (x < y ? x : y)));
+    } else {
+      return x < y ? x : y;
     }
-    return x < y ? x : y;
   }
 };
 

@@ -41,11 +41,13 @@ struct Plus {
   }
 };
 // reduce_max's combine: a NaN wins (the first operand's first); otherwise a > b ? a : b.
+// jax's max: NaN propagates, +0 above -0 (so signed zeros no longer depend on the tree).
 struct Max {
   template <class T>
   T operator()(T a, T b) const {
     if (a != a) return a;
     if (b != b) return b;
+    if (a == b) return std::signbit(a) ? b : a;
     return a > b ? a : b;
   }
 };
@@ -215,7 +217,7 @@ TYPED_TEST(CanonicalSum, LeadingAxesSumInLanesWithTheSameOrderOnEverySimdLevel) 
     const std::int64_t row = c.shape[c.shape.rank() - 1];
     const std::int64_t rows = c.shape.size() / row;
     std::vector<T> v = wide_values<T>(c.shape.size(), 21);
-    // Signed zeros and a NaN: reduce_max's result depends on its tree there.
+    // Signed zeros and a NaN: reduce_max must give +0 for any mix of zeros, NaN with one.
     for (std::int64_t r = 0; r < rows; r += 2) v[static_cast<std::size_t>(r * row)] = (r / 2) % 2 ? T(0) : -T(0);
     v[static_cast<std::size_t>(rows / 2 * row + 1)] = std::numeric_limits<T>::quiet_NaN();
     std::vector<T> want_sum, want_max;
@@ -223,7 +225,7 @@ TYPED_TEST(CanonicalSum, LeadingAxesSumInLanesWithTheSameOrderOnEverySimdLevel) 
       std::vector<T> seq, zeros;
       for (std::int64_t r = 0; r < rows; ++r) seq.push_back(v[static_cast<std::size_t>(r * row + j)]);
       want_sum.push_back(canonical_sum(seq));
-      // Max over signed zeros only (plus the NaN in column 1): the tree picks the zero's sign.
+      // Max over signed zeros only (plus the NaN in column 1).
       for (std::int64_t r = 0; r < rows; ++r)
         zeros.push_back(seq[static_cast<std::size_t>(r)] == T(0) || j == 1 ? seq[static_cast<std::size_t>(r)] : T(0));
       want_max.push_back(canonical_sum(zeros, Max{}));

@@ -573,6 +573,12 @@ TEST(DotGeneral, BadArgumentsGiveClearErrors) {
   expect_error<pure::ShapeError>([&] { lax::dot_general(x, x, {{1}, {}}); }, "must pair up");
   expect_error<pure::ShapeError>([&] { pure::matmul(x, y); }, "pure::matmul: the last axis of a (2,3)");
   expect_error<pure::ShapeError>([&] { pure::matmul(x, pure::zeros({})); }, "pure::matmul: operands must have rank");
+  // Batch axes that do not broadcast: the message names both operands' shapes.
+  expect_error<pure::ShapeError>(
+      [&] {
+        pure::matmul(pure::zeros({2, 2, 3}), pure::zeros({3, 3, 4}));
+      },
+      "(the batch axes of a (2,2,3) and b (3,3,4))");
 }
 
 }  // namespace

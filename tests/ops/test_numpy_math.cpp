@@ -607,6 +607,11 @@ TEST(NumpyMathJax, ProdCumprodSortVarStd) {
     const Array x = f64(r.in);
     expect_like_jax(scalar(pure::var(x, {}, false, ddof)), r.out[0], 2e-16, name + " var");
     expect_like_jax(scalar(pure::std(x, {}, false, ddof)), r.out[1], 2e-16, name + " std");
+    if (ddof >= 3) {  // no degrees of freedom left: jax's derivative is NaN too (jax 0.10.2)
+      for (double d : host(pure::grad([ddof](const Array& z) { return pure::var(z, {}, false, ddof); })(x))) {
+        EXPECT_TRUE(std::isnan(d)) << name << " derivative";
+      }
+    }
   }
 }
 
@@ -979,3 +984,84 @@ TEST(NumpyMathErrors, AxesNameTheOpTheAxisAndTheShape) {
 }
 
 }  // namespace
+
+// Signed zeros and NaN where pure once differed from jax (XLA): abs clears
+// the sign bit, sign keeps +-0 and NaN, and max / min order +0 above -0, so a
+// tie of zeros gives max +0 and min -0 whatever the operand order, in
+// elementwise ops, reductions and jitted (fused) code alike.
+template <class T>
+void expect_signed_zero_semantics() {
+  const T nan = std::numeric_limits<T>::quiet_NaN(), z = T(0), nz = -T(0);
+  const auto from = [](const std::vector<T>& v) {
+    return pure::from_host(v, Shape{static_cast<std::int64_t>(v.size())});
+  };
+  const auto bits_of = [](const Array& a) { return a.to_host<T>(); };
+  const auto signbits = [&](const Array& a) {
+    std::vector<bool> s;
+    for (T v : bits_of(a)) s.push_back(std::signbit(v));
+    return s;
+  };
+  const std::string t = pure::dtype_name(pure::dtype_of<T>());
+  const Array a = pure::abs(from({nz, z, -nan, T(-2)}));
+  EXPECT_EQ(signbits(a), (std::vector<bool>{false, false, false, false})) << t;
+  EXPECT_TRUE(std::isnan(bits_of(a)[2])) << t;
+  EXPECT_EQ(bits_of(pure::divide(from({T(1)}), pure::abs(from({nz}))))[0], std::numeric_limits<T>::infinity()) << t;
+  const Array s = pure::sign(from({nz, z, nan, T(-2), T(3)}));
+  const std::vector<T> sv = bits_of(s);
+  EXPECT_TRUE(sv[0] == 0 && std::signbit(sv[0])) << t;
+  EXPECT_TRUE(sv[1] == 0 && !std::signbit(sv[1])) << t;
+  EXPECT_TRUE(std::isnan(sv[2])) << t;
+  EXPECT_EQ(sv[3], T(-1));
+  EXPECT_EQ(sv[4], T(1));
+  // Elementwise, both operand orders.
+  const Array lhs = from({z, nz, nz, z}), rhs = from({nz, z, nz, z});
+  EXPECT_EQ(signbits(pure::maximum(lhs, rhs)), (std::vector<bool>{false, false, true, false})) << t;
+  EXPECT_EQ(signbits(pure::minimum(lhs, rhs)), (std::vector<bool>{true, true, true, false})) << t;
+  // Reductions: the zeros' positions do not matter.
+  for (const std::vector<T>& v : {std::vector<T>{z, nz}, std::vector<T>{nz, z}, std::vector<T>(37, nz)}) {
+    std::vector<T> w = v;
+    const bool all_negative = std::all_of(w.begin(), w.end(), [](T x) { return std::signbit(x); });
+    EXPECT_EQ(std::signbit(bits_of(pure::max(from(w)))[0]), all_negative) << t;
+    EXPECT_TRUE(std::signbit(bits_of(pure::min(from(w)))[0])) << t;
+  }
+  std::vector<T> many(300, z);
+  many[151] = nz;
+  EXPECT_TRUE(std::signbit(bits_of(pure::min(from(many)))[0])) << t;
+  EXPECT_FALSE(std::signbit(bits_of(pure::max(from(many)))[0])) << t;
+  // Jitted: the fused group runs the same scalar code.
+  const auto f =
+      pure::jit([](const Array& x, const Array& y) { return pure::abs(pure::maximum(x, y)) + pure::minimum(x, y); });
+  EXPECT_EQ(signbits(f(lhs, rhs)), signbits(pure::abs(pure::maximum(lhs, rhs)) + pure::minimum(lhs, rhs))) << t;
+}
+
+TEST(NumpyMathJax, SignedZerosAndNaNInAbsSignMaxMin) {
+  expect_signed_zero_semantics<float>();
+  expect_signed_zero_semantics<double>();
+}
+
+// jnp.power with an integer exponent array (a polynomial basis x^[0, 1, 2]):
+// jax's pow rule for an integer exponent makes the derivative 0 where y == 0
+// (y x^(y-1) would be 0 * inf at x = 0, and NaN for a NaN x). jax 0.10.2 (x64)
+// gives grad [0, 1, 0, 0, 0] here and, reverse over reverse at x = [0, 0, 0,
+// 2, 1], [nan, nan, 2, -0, -0]; pure's second derivative where y == 0 is 0
+// (x^0 is constant; docs/numpy_math.md).
+TEST(NumpyMathJax, PowerWithAnIntegerArrayExponent) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Array y = pure::from_host(std::vector<std::int32_t>{0, 1, 2, 0, 0}, Shape{5});
+  const Array x = f64({0.0, 0.0, 0.0, 2.0, nan});
+  EXPECT_EQ(host(pure::power(x, y)), (std::vector<double>{1, 0, 0, 1, 1}));
+  const auto f = [&](const Array& z) { return pure::sum(pure::power(z, y)); };
+  EXPECT_EQ(host(pure::grad(f)(x)), (std::vector<double>{0, 1, 0, 0, 0}));
+  const auto g = [&](const Array& z) { return pure::sum(pure::grad(f)(z)); };
+  const std::vector<double> second = host(pure::grad(g)(f64({0.0, 0.0, 0.0, 2.0, 1.0})));
+  EXPECT_EQ(second[0], 0.0);
+  EXPECT_TRUE(std::isnan(second[1]));  // 1 * 0 * 0^-1, as jax
+  EXPECT_EQ(second[2], 2.0);
+  EXPECT_EQ(second[3], 0.0);
+  EXPECT_EQ(second[4], 0.0);
+  // Values elsewhere are pow's, bit for bit, and a float exponent keeps jax's float rule (NaN at (0, 0)).
+  const Array xs = f64({0.5, -3.0, 7.25}), ys = pure::from_host(std::vector<std::int32_t>{3, -2, 5}, Shape{3});
+  EXPECT_EQ(host(pure::power(xs, ys)), host(pure::lax::pow(xs, pure::astype(ys, DType::f64))));
+  const auto h = [](const Array& z) { return pure::sum(pure::power(z, f64({0.0}))); };
+  EXPECT_TRUE(std::isnan(host(pure::grad(h)(f64({0.0})))[0]));
+}
