@@ -314,7 +314,23 @@ Donors donors_of(const Cache& cache, const ir::Program& p, const std::vector<Arr
   if (d.leaf.empty()) return d;
   std::map<const Buffer*, int> holders;
   for (const Array& x : leaves) ++holders[ArrayAccess::root_buffer(x)];
-  for (const Array& c : p.consts) ++holders[ArrayAccess::root_buffer(c)];
+  for (const Array& c : p.consts) {
+    const Buffer* root = ArrayAccess::root_buffer(c);
+    ++holders[root];
+    // The cached program reads its captured arrays on every later call: a
+    // donated one would fail them all, far from the cause. Refuse now, by name.
+    for (int a : args) {
+      const std::size_t begin = a == 0 ? 0 : leaf_ends[static_cast<std::size_t>(a) - 1];
+      for (std::size_t l = begin; l < leaf_ends[static_cast<std::size_t>(a)]; ++l) {
+        if (root != nullptr && ArrayAccess::root_buffer(leaves[l]) == root) {
+          throw ValueError("pure::jit '" + cache.name() + "': argument " + std::to_string(a) +
+                           " is donated, but the function also captures the same array (a lambda capture or a "
+                           "global), which the compiled function reads on every call; pass it only as an "
+                           "argument, or do not donate it");
+        }
+      }
+    }
+  }
   for (std::size_t l : d.leaf) {
     const Array& x = leaves[l];
     const Buffer* root = ArrayAccess::root_buffer(x);

@@ -257,6 +257,25 @@ TEST(JitMemory, WithoutDonationTheBufferCacheServesTheOutputs) {
   EXPECT_EQ(adam_allocations(pure::JitOptions{}.named("adam"), 10), 0);
 }
 
+// A donated argument the function also captures: its memory would be given
+// away while the cached program still reads it as a constant, so every later
+// call would fail. The first call refuses, naming the argument, and donates nothing.
+TEST(JitMemory, DonatingAnArrayTheFunctionAlsoCapturesIsRefused) {
+  const Array a = pure::random::normal(pure::random::key(7), Shape{16});
+  const auto f =
+      pure::jit([&a](const Array& x) { return x * 2.0 + a; }, pure::JitOptions{}.named("cap").donate_args({0}));
+  try {
+    (void)f(a);
+    ADD_FAILURE() << "no error";
+  } catch (const pure::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("pure::jit 'cap': argument 0 is donated, but the function also captures"),
+              std::string::npos)
+        << e.what();
+  }
+  expect_same_bits(f(a * 1.0), a * 2.0 + a);  // a is intact; another array is donated as usual
+  expect_same_bits(a, pure::random::normal(pure::random::key(7), Shape{16}));
+}
+
 TEST(JitMemory, DonatedBufferHoldsTheOutputAndTheDonatedArrayThrows) {
   const auto sgd = pure::jit([](const Array& w, const Array& g) { return w - 0.1 * g; },
                              pure::JitOptions{}.named("sgd").donate_args({0}));
