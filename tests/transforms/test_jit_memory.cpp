@@ -262,6 +262,7 @@ TEST(JitMemory, WithoutDonationTheBufferCacheServesTheOutputs) {
 // call would fail. The first call refuses, naming the argument, and donates nothing.
 TEST(JitMemory, DonatingAnArrayTheFunctionAlsoCapturesIsRefused) {
   const Array a = pure::random::normal(pure::random::key(7), Shape{16});
+  const std::vector<float> a_before = a.to_host<float>();
   const auto f =
       pure::jit([&a](const Array& x) { return x * 2.0 + a; }, pure::JitOptions{}.named("cap").donate_args({0}));
   try {
@@ -273,7 +274,7 @@ TEST(JitMemory, DonatingAnArrayTheFunctionAlsoCapturesIsRefused) {
         << e.what();
   }
   expect_same_bits(f(a * 1.0), a * 2.0 + a);  // a is intact; another array is donated as usual
-  expect_same_bits(a, pure::random::normal(pure::random::key(7), Shape{16}));
+  EXPECT_EQ(a.to_host<float>(), a_before);  // the refused call wrote nothing into a (a key is never drawn twice)
 }
 
 TEST(JitMemory, DonatedBufferHoldsTheOutputAndTheDonatedArrayThrows) {
