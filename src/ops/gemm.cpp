@@ -828,9 +828,10 @@ bool run_narrow(const Plan<T>& p, const GemmTuning& tuning, std::int64_t batches
 }
 #endif
 
-// Block sizes: MC x KC of A in L2, KC x NR of B in L1 (16 KiB for AVX2, 24
-// KiB for AVX-512), B's KC x NC panel in L3. Measured for AVX2 on Zen 3
-// (docs/benchmarks.md); the AVX-512 ones are scaled, not measured.
+// Block sizes: MC x KC of A in L2, KC x NR of B in L1 (16 KiB for AVX2, 32
+// KiB for AVX-512), B's KC x NC panel in L3. Measured for AVX2 on Zen 3 and
+// for AVX-512 on Zen 4, where KC = 256 ran 1-6% faster than 192
+// (docs/benchmarks.md).
 template <class T>
 void gemm_host(const Plan<T>& p, const GemmTuning& tuning, std::int64_t batches) {
   if constexpr (std::is_floating_point<T>::value) {
@@ -841,7 +842,7 @@ void gemm_host(const Plan<T>& p, const GemmTuning& tuning, std::int64_t batches)
     if (level == HostSimd::avx512) {
       constexpr int NR = 2 * Avx512<T>::kLanes;
       return run_blocked<T, 12, NR, micro_avx512<T, 12>, pack_avx2<T, 12>, pack_avx2<T, NR>>(
-          p, {f32 ? 192 : 96, 192, 4080}, tuning, batches);
+          p, {f32 ? 192 : 96, 256, 4080}, tuning, batches);
     }
     if (level == HostSimd::avx2 && cpu_has_fma()) {
       constexpr int NR = 2 * Avx2<T>::kLanes;
