@@ -365,12 +365,23 @@ struct ScatterLineSum {
   T* out;
   std::int64_t n, m, post;
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
-    const std::int64_t k = line % n, p = line / n;
-    const std::int64_t first = (p * n + k) * m;
-    const std::int64_t lo = first_key_at_least(keys, first);
     T* dst = out + line * post;
     const T* src = operand + line * post;
     for (std::int64_t q = 0; q < post; ++q) dst[q] = src[q];
+    add_updates(line, dst);
+  }
+  // Host loops (host_simd_for): lines [begin, end), the copy by memcpy and the
+  // additions vectorised at the host's SIMD level (the same additions).
+  PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
+    for (std::int64_t line = begin; line < end; ++line) {
+      std::memcpy(out + line * post, operand + line * post, static_cast<std::size_t>(post) * sizeof(T));
+      add_updates(line, out + line * post);
+    }
+  }
+  KOKKOS_FORCEINLINE_FUNCTION void add_updates(std::int64_t line, T* dst) const {
+    const std::int64_t k = line % n, p = line / n;
+    const std::int64_t first = (p * n + k) * m;
+    const std::int64_t lo = first_key_at_least(keys, first);
     const std::int64_t end = static_cast<std::int64_t>(keys.extent(0));
     for (std::int64_t r = lo; r < end && keys(r) < first + m; ++r) {
       const T* u = updates + (p * m + keys(r) - first) * post;
@@ -437,9 +448,9 @@ const ir::Primitive& scatter_add_p = ir::register_primitive([] {
       Array out = Array::allocate(in[0].shape(), in[0].dtype(), label);
       dispatch<Types::numeric>(in[0].dtype(), label, [&](auto tag) {
         using T = decltype(tag);
-        Kokkos::parallel_for(label, Policy(0, l.pre * l.n),
-                             ScatterLineSum<T>{in[0].view<T>(label).data(), upd.view<T>(label).data(), keys,
-                                               out.mutable_view<T>(label).data(), l.n, m, l.post});
+        pure::detail::host_simd_for(label, l.pre * l.n,
+                                    ScatterLineSum<T>{in[0].view<T>(label).data(), upd.view<T>(label).data(), keys,
+                                                      out.mutable_view<T>(label).data(), l.n, m, l.post});
         return 0;
       });
       return {out};
