@@ -127,6 +127,7 @@ struct BlockKernel {
 // counter for its own output, so the bits are those of BlockKernel; the lanes
 // are what the host loops vectorise. Host only (on devices BlockKernel).
 constexpr std::int64_t kLanes = 256;
+constexpr std::int64_t kPrefetchBytes = std::int64_t{4} << 20;  // above the L2 of current CPUs
 
 template <class T, class Combine>
 struct LanesBlockKernel {
@@ -136,6 +137,7 @@ struct LanesBlockKernel {
   std::int64_t extent, blocks;
   std::int64_t row;     // extent of the operand's innermost axis (kept, stride 1)
   std::int64_t groups;  // groups of kLanes outputs per row
+  bool prefetch;        // the operand is larger than any L2: prefetch the next rows
 
   PURE_HOST_SIMD_ALWAYS_INLINE void operator()(std::int64_t i) const {
     // Neighbouring work items take neighbouring groups of the same block.
@@ -168,13 +170,42 @@ struct LanesBlockKernel {
     T v[kLanes];
     std::int64_t count = 0;
     std::int64_t r = begin;
+    // Reading eight rows at once defeats the hardware prefetchers (eight short
+    // runs, then a jump): while one group is summed, the next group's lines are
+    // prefetched into L2 in address order, a cache line of lanes at a time (on
+    // Zen 4 the 8-row group then streams like a plain loop over rows, 1.5x
+    // faster from memory). Prefetches change no value.
+    constexpr std::int64_t kLine = 64 / sizeof(T) > 0 ? 64 / sizeof(T) : 1;  // lanes per cache line
+    const std::int64_t lines = (lanes + kLine - 1) / kLine;
     for (; end - r >= 8; r += 8, count += 8) {
       const T* p[8];
+      const T* next[8];
       for (int q = 0; q < 8; ++q) p[q] = base + reduced(r + q);
-      for (std::int64_t l = 0; l < lanes; ++l) {
-        const T a = Combine::apply(Combine::apply(p[0][l], p[1][l]), Combine::apply(p[2][l], p[3][l]));
-        const T b = Combine::apply(Combine::apply(p[4][l], p[5][l]), Combine::apply(p[6][l], p[7][l]));
-        v[l] = Combine::apply(a, b);
+      if (!prefetch) {  // from cache the prefetches only cost (1.4x at (1024, 256) f32)
+        for (std::int64_t l = 0; l < lanes; ++l) {
+          const T a = Combine::apply(Combine::apply(p[0][l], p[1][l]), Combine::apply(p[2][l], p[3][l]));
+          const T b = Combine::apply(Combine::apply(p[4][l], p[5][l]), Combine::apply(p[6][l], p[7][l]));
+          v[l] = Combine::apply(a, b);
+        }
+        push(stack, v, lanes, count >> 3, 3);
+        continue;
+      }
+      const bool ahead = extent - r >= 16;
+      for (int q = 0; q < 8; ++q) next[q] = ahead ? base + reduced(r + 8 + q) : p[q];
+      std::int64_t pq = 0, pline = 0;  // next line to prefetch: row next[pq], line pline
+      for (std::int64_t l0 = 0; l0 < lanes; l0 += kLine) {
+        if (ahead) {
+          for (int j = 0; j < 8 && pq < 8; ++j) {
+            __builtin_prefetch(next[pq] + pline * kLine, 0, 2);
+            if (++pline == lines) pline = 0, ++pq;
+          }
+        }
+        const std::int64_t l1 = lanes - l0 < kLine ? lanes : l0 + kLine;
+        for (std::int64_t l = l0; l < l1; ++l) {
+          const T a = Combine::apply(Combine::apply(p[0][l], p[1][l]), Combine::apply(p[2][l], p[3][l]));
+          const T b = Combine::apply(Combine::apply(p[4][l], p[5][l]), Combine::apply(p[6][l], p[7][l]));
+          v[l] = Combine::apply(a, b);
+        }
       }
       push(stack, v, lanes, count >> 3, 3);
     }
@@ -274,7 +305,8 @@ Array reduce_impl(const Array& x, const std::vector<std::int64_t>& axes, const c
         pure::detail::host_simd_for(
             label, n_out / row * groups * blocks,
             LanesBlockKernel<T, Combine>{level.view<T>(label).data(), next.mutable_view<T>(label).data(), kept, reduced,
-                                         count, blocks, row, groups});
+                                         count, blocks, row, groups,
+                                         static_cast<std::int64_t>(x.nbytes()) >= kPrefetchBytes});
         done = true;
       }
     }

@@ -203,7 +203,8 @@ TYPED_TEST(CanonicalSum, SameDataReshapedGivesTheSameBits) {
 // many outputs side by side in SIMD lanes: the same tree per output, on every
 // SIMD level. 65537 rows give full blocks, a partial one and three levels;
 // rows of 300 give a full group of 256 lanes and a tail of 44; (300, 3, 35)
-// over (0, 1) reads each row through a two-axis map.
+// over (0, 1) reads each row through a two-axis map. Operands of 4 MiB and
+// more ((65537, 40), (4100, 300)) take the loop that prefetches the next rows.
 TYPED_TEST(CanonicalSum, LeadingAxesSumInLanesWithTheSameOrderOnEverySimdLevel) {
   using T = TypeParam;
   const pure::HostSimd saved = pure::host_simd();
@@ -212,8 +213,8 @@ TYPED_TEST(CanonicalSum, LeadingAxesSumInLanesWithTheSameOrderOnEverySimdLevel) 
     Shape shape;
     std::vector<std::int64_t> axes;
   };
-  for (const Case& c :
-       {Case{{65537, 40}, {0}}, Case{{300, 300}, {0}}, Case{{300, 3, 35}, {0, 1}}, Case{{7, 33}, {0}}}) {
+  for (const Case& c : {Case{{65537, 40}, {0}}, Case{{300, 300}, {0}}, Case{{4100, 300}, {0}},
+                        Case{{300, 3, 35}, {0, 1}}, Case{{7, 33}, {0}}}) {
     const std::int64_t row = c.shape[c.shape.rank() - 1];
     const std::int64_t rows = c.shape.size() / row;
     std::vector<T> v = wide_values<T>(c.shape.size(), 21);
