@@ -1006,14 +1006,18 @@ void bm_adam_fused(benchmark::State& state) {
 
 std::string with_size(const std::string& name, std::int64_t n) { return name + "/" + std::to_string(n); }
 
-template <class T>
-void register_elementwise(const std::vector<std::int64_t>& sizes) {
-  using B = benchmark::internal::Benchmark;
-  const std::string t = suffix<T>();
-  const auto sized = [&](B* b) {
+// Registers a row for each size, timed in microseconds.
+inline auto args_in_us(const std::vector<std::int64_t>& sizes) {
+  return [sizes](benchmark::internal::Benchmark* b) {
     for (auto n : sizes) b->Arg(n);
     b->Unit(benchmark::kMicrosecond);
   };
+}
+
+template <class T>
+void register_elementwise(const std::vector<std::int64_t>& sizes) {
+  const std::string t = suffix<T>();
+  const auto sized = args_in_us(sizes);
   struct Entry {
     const char* name;
     int arity;
@@ -1061,10 +1065,7 @@ void register_elementwise(const std::vector<std::int64_t>& sizes) {
 template <class T>
 void register_reduce(const std::vector<std::int64_t>& sizes) {
   const std::string t = suffix<T>();
-  const auto sized = [&](benchmark::internal::Benchmark* b) {
-    for (auto n : sizes) b->Arg(n);
-    b->Unit(benchmark::kMicrosecond);
-  };
+  const auto sized = args_in_us(sizes);
   sized(benchmark::RegisterBenchmark(("reduce/lax/" + t).c_str(), bm_reduce_lax<T>));
   sized(benchmark::RegisterBenchmark(("reduce/serial/" + t).c_str(), bm_reduce_serial<T>));
   sized(benchmark::RegisterBenchmark(("reduce/kokkos/" + t).c_str(), bm_reduce_kokkos<T>));
@@ -1092,10 +1093,7 @@ void register_reduce(const std::vector<std::int64_t>& sizes) {
 template <class T>
 void register_dot(const std::vector<std::int64_t>& sizes) {
   const std::string t = suffix<T>();
-  const auto sized = [&](benchmark::internal::Benchmark* b) {
-    for (auto n : sizes) b->Arg(n);
-    b->Unit(benchmark::kMicrosecond);
-  };
+  const auto sized = args_in_us(sizes);
   sized(benchmark::RegisterBenchmark(("dot/lax_reproducible/" + t).c_str(), bm_dot_lax<T>,
                                      pure::MatmulPrecision::reproducible));
   if (pure::matmul_fast_available()) {
@@ -1118,10 +1116,7 @@ void register_dot(const std::vector<std::int64_t>& sizes) {
 template <class T>
 void register_dotv(const std::vector<std::int64_t>& sizes) {
   const std::string t = suffix<T>();
-  const auto sized = [&](benchmark::internal::Benchmark* b) {
-    for (auto n : sizes) b->Arg(n);
-    b->Unit(benchmark::kMicrosecond);
-  };
+  const auto sized = args_in_us(sizes);
   sized(benchmark::RegisterBenchmark(("dotv/lax_reproducible/A.v/" + t).c_str(), bm_dotv_lax<T>, false));
   sized(benchmark::RegisterBenchmark(("dotv/lax_reproducible/At.v/" + t).c_str(), bm_dotv_lax<T>, true));
 #if PURE_BENCH_HAVE_OPENBLAS
@@ -1177,18 +1172,12 @@ void register_tiny() {
 template <class T>
 void register_views(const std::vector<std::int64_t>& sizes, const std::vector<std::int64_t>& matrices) {
   const std::string t = suffix<T>();
-  const auto with = [](const std::vector<std::int64_t>& args) {
-    return [args](benchmark::internal::Benchmark* b) {
-      for (auto n : args) b->Arg(n);
-      b->Unit(benchmark::kMicrosecond);
-    };
-  };
   const std::vector<std::int64_t> rows = {1024};
   const std::pair<const char*, std::vector<std::int64_t>> groups[] = {{"mul_scalar", sizes}, {"bias_add", rows}};
-  with(sizes)(benchmark::RegisterBenchmark(("ew/numpy/mul_scalar_" + t).c_str(), bm_numpy_mul_scalar<T>));
-  with(sizes)(benchmark::RegisterBenchmark(("ew/hand/mul_scalar_" + t).c_str(), bm_hand_mul_scalar<T>));
-  with(rows)(benchmark::RegisterBenchmark(("ew/numpy/bias_add_" + t).c_str(), bm_numpy_bias_add<T>));
-  with(rows)(benchmark::RegisterBenchmark(("ew/hand/bias_add_" + t).c_str(), bm_hand_bias_add<T>));
+  args_in_us(sizes)(benchmark::RegisterBenchmark(("ew/numpy/mul_scalar_" + t).c_str(), bm_numpy_mul_scalar<T>));
+  args_in_us(sizes)(benchmark::RegisterBenchmark(("ew/hand/mul_scalar_" + t).c_str(), bm_hand_mul_scalar<T>));
+  args_in_us(rows)(benchmark::RegisterBenchmark(("ew/numpy/bias_add_" + t).c_str(), bm_numpy_bias_add<T>));
+  args_in_us(rows)(benchmark::RegisterBenchmark(("ew/hand/bias_add_" + t).c_str(), bm_hand_bias_add<T>));
   for (const auto& [op, args] : groups) {
     for (auto n : args) {
       const std::string name = std::string(op) + "_" + t;
@@ -1196,16 +1185,18 @@ void register_views(const std::vector<std::int64_t>& sizes, const std::vector<st
                 with_size("ew/hand/" + name, n), 1.0, "x", 1.25);
     }
   }
-  with(matrices)(benchmark::RegisterBenchmark(("index/lax/transpose_" + t).c_str(), bm_lax_transpose<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/hand/transpose_" + t).c_str(), bm_hand_transpose<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/lax/slice_" + t).c_str(), bm_lax_slice<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/hand/slice_" + t).c_str(), bm_hand_slice<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/lax/gather_rows_" + t).c_str(), bm_lax_gather_rows<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/hand/gather_rows_" + t).c_str(), bm_hand_gather_rows<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/lax/take_along_" + t).c_str(), bm_lax_take_along<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/hand/take_along_" + t).c_str(), bm_hand_take_along<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/lax/scatter_add_rows_" + t).c_str(), bm_lax_scatter_rows<T>));
-  with(matrices)(benchmark::RegisterBenchmark(("index/hand/scatter_add_rows_" + t).c_str(), bm_hand_scatter_rows<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/lax/transpose_" + t).c_str(), bm_lax_transpose<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/hand/transpose_" + t).c_str(), bm_hand_transpose<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/lax/slice_" + t).c_str(), bm_lax_slice<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/hand/slice_" + t).c_str(), bm_hand_slice<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/lax/gather_rows_" + t).c_str(), bm_lax_gather_rows<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/hand/gather_rows_" + t).c_str(), bm_hand_gather_rows<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/lax/take_along_" + t).c_str(), bm_lax_take_along<T>));
+  args_in_us(matrices)(benchmark::RegisterBenchmark(("index/hand/take_along_" + t).c_str(), bm_hand_take_along<T>));
+  args_in_us(matrices)(
+      benchmark::RegisterBenchmark(("index/lax/scatter_add_rows_" + t).c_str(), bm_lax_scatter_rows<T>));
+  args_in_us(matrices)(
+      benchmark::RegisterBenchmark(("index/hand/scatter_add_rows_" + t).c_str(), bm_hand_scatter_rows<T>));
   for (const char* op : {"transpose", "slice", "gather_rows", "take_along", "scatter_add_rows"}) {
     for (auto n : matrices) {
       const std::string name = std::string(op) + "_" + t;

@@ -171,36 +171,32 @@ struct LanesBlockKernel {
     std::int64_t count = 0;
     std::int64_t r = begin;
     // Reading eight rows at once defeats the hardware prefetchers (eight short
-    // runs, then a jump): while one group is summed, the next group's lines are
-    // prefetched into L2 in address order, a cache line of lanes at a time (on
-    // Zen 4 the 8-row group then streams like a plain loop over rows, 1.5x
-    // faster from memory). Prefetches change no value.
-    constexpr std::int64_t kLine = 64 / sizeof(T) > 0 ? 64 / sizeof(T) : 1;  // lanes per cache line
+    // runs, then a jump): for large operands, while one group is summed, the
+    // next group's lines are prefetched into L2 in address order, eight lines
+    // per cache line of lanes summed (on Zen 4 the 8-row group then streams like
+    // a plain loop over rows, 1.5x faster from memory). From cache the
+    // prefetches only cost (1.4x at (1024, 256) f32), so smaller operands take
+    // all lanes in one pass. Prefetches change no value.
+    constexpr std::int64_t kLine = 64 / sizeof(T);  // lanes per cache line
     const std::int64_t lines = (lanes + kLine - 1) / kLine;
+    const std::int64_t pass = prefetch ? kLine : lanes;  // lanes summed between prefetches
     for (; end - r >= 8; r += 8, count += 8) {
       const T* p[8];
       const T* next[8];
       for (int q = 0; q < 8; ++q) p[q] = base + reduced(r + q);
-      if (!prefetch) {  // from cache the prefetches only cost (1.4x at (1024, 256) f32)
-        for (std::int64_t l = 0; l < lanes; ++l) {
-          const T a = Combine::apply(Combine::apply(p[0][l], p[1][l]), Combine::apply(p[2][l], p[3][l]));
-          const T b = Combine::apply(Combine::apply(p[4][l], p[5][l]), Combine::apply(p[6][l], p[7][l]));
-          v[l] = Combine::apply(a, b);
-        }
-        push(stack, v, lanes, count >> 3, 3);
-        continue;
+      const bool ahead = prefetch && extent - r >= 16;
+      if (ahead) {
+        for (int q = 0; q < 8; ++q) next[q] = base + reduced(r + 8 + q);
       }
-      const bool ahead = extent - r >= 16;
-      for (int q = 0; q < 8; ++q) next[q] = ahead ? base + reduced(r + 8 + q) : p[q];
       std::int64_t pq = 0, pline = 0;  // next line to prefetch: row next[pq], line pline
-      for (std::int64_t l0 = 0; l0 < lanes; l0 += kLine) {
+      for (std::int64_t l0 = 0; l0 < lanes; l0 += pass) {
         if (ahead) {
           for (int j = 0; j < 8 && pq < 8; ++j) {
             __builtin_prefetch(next[pq] + pline * kLine, 0, 2);
             if (++pline == lines) pline = 0, ++pq;
           }
         }
-        const std::int64_t l1 = lanes - l0 < kLine ? lanes : l0 + kLine;
+        const std::int64_t l1 = lanes - l0 < pass ? lanes : l0 + pass;
         for (std::int64_t l = l0; l < l1; ++l) {
           const T a = Combine::apply(Combine::apply(p[0][l], p[1][l]), Combine::apply(p[2][l], p[3][l]));
           const T b = Combine::apply(Combine::apply(p[4][l], p[5][l]), Combine::apply(p[6][l], p[7][l]));

@@ -274,7 +274,7 @@ TEST(JitMemory, DonatingAnArrayTheFunctionAlsoCapturesIsRefused) {
         << e.what();
   }
   expect_same_bits(f(a * 1.0), a * 2.0 + a);  // a is intact; another array is donated as usual
-  EXPECT_EQ(a.to_host<float>(), a_before);  // the refused call wrote nothing into a (a key is never drawn twice)
+  EXPECT_EQ(a.to_host<float>(), a_before);    // the refused call wrote nothing into a (a key is never drawn twice)
 }
 
 TEST(JitMemory, DonatedBufferHoldsTheOutputAndTheDonatedArrayThrows) {
