@@ -361,35 +361,60 @@ struct ScatterLineKeys {
 };
 
 // Output line (p, k) = operand line + the update lines of its keys, in
-// increasing j: per element the additions of ScatterSum, in its order.
+// increasing j: per element the additions of ScatterSum, in its order. Each
+// pass over the line adds up to kRowsPerPass update lines, the first pass
+// starting from the operand line: the line is written once per pass, not once
+// for the copy and once per update line (f64 (1024, 1024) with 1024 update
+// rows, -O3 on Zen 4: 1.07-1.37x the hand loop -> 0.70-0.81x).
 template <class T>
 struct ScatterLineSum {
+  static constexpr int kRowsPerPass = 4;
   const T *operand, *updates;
   Kokkos::View<const std::int64_t*, MemorySpace> keys;
   T* out;
   std::int64_t n, m, post;
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
-    T* dst = out + line * post;
-    const T* src = operand + line * post;
-    for (std::int64_t q = 0; q < post; ++q) dst[q] = src[q];
-    add_updates(line, dst);
-  }
-  // Host loops (host_simd_for): lines [begin, end), the copy by memcpy and the
-  // additions vectorised at the host's SIMD level (the same additions).
-  PURE_HOST_SIMD_ALWAYS_INLINE void range(std::int64_t begin, std::int64_t end) const {
-    for (std::int64_t line = begin; line < end; ++line) {
-      std::memcpy(out + line * post, operand + line * post, static_cast<std::size_t>(post) * sizeof(T));
-      add_updates(line, out + line * post);
-    }
-  }
-  KOKKOS_FORCEINLINE_FUNCTION void add_updates(std::int64_t line, T* dst) const {
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(std::int64_t line) const {
     const std::int64_t k = line % n, p = line / n;
     const std::int64_t first = (p * n + k) * m;
-    const std::int64_t lo = first_key_at_least(keys, first);
     const std::int64_t end = static_cast<std::int64_t>(keys.extent(0));
-    for (std::int64_t r = lo; r < end && keys(r) < first + m; ++r) {
-      const T* u = updates + (p * m + keys(r) - first) * post;
-      for (std::int64_t q = 0; q < post; ++q) dst[q] = pure::detail::wrapping_add(dst[q], u[q]);
+    std::int64_t r = first_key_at_least(keys, first);
+    T* dst = out + line * post;
+    const T* from = operand + line * post;
+    for (;;) {
+      const T* u[kRowsPerPass] = {};
+      int rows = 0;
+      for (; rows < kRowsPerPass && r < end && keys(r) < first + m; ++rows, ++r) {
+        u[rows] = updates + (p * m + keys(r) - first) * post;
+      }
+      if (rows == 0 && from == dst) return;  // the last pass added kRowsPerPass lines
+      sum_lines(dst, from, u, rows);
+      if (rows < kRowsPerPass) return;
+      from = dst;
+    }
+  }
+  // dst = from + u[0] + ... + u[rows - 1], left to right, element by element.
+  static_assert(kRowsPerPass == 4, "sum_lines has a loop for each count of lines up to kRowsPerPass");
+  KOKKOS_FORCEINLINE_FUNCTION void sum_lines(T* dst, const T* from, const T* const* u, int rows) const {
+    using pure::detail::wrapping_add;  // integers wrap, as XLA
+    switch (rows) {
+      case 0:
+        for (std::int64_t q = 0; q < post; ++q) dst[q] = from[q];
+        break;
+      case 1:
+        for (std::int64_t q = 0; q < post; ++q) dst[q] = wrapping_add(from[q], u[0][q]);
+        break;
+      case 2:
+        for (std::int64_t q = 0; q < post; ++q) dst[q] = wrapping_add(wrapping_add(from[q], u[0][q]), u[1][q]);
+        break;
+      case 3:
+        for (std::int64_t q = 0; q < post; ++q) {
+          dst[q] = wrapping_add(wrapping_add(wrapping_add(from[q], u[0][q]), u[1][q]), u[2][q]);
+        }
+        break;
+      default:
+        for (std::int64_t q = 0; q < post; ++q) {
+          dst[q] = wrapping_add(wrapping_add(wrapping_add(wrapping_add(from[q], u[0][q]), u[1][q]), u[2][q]), u[3][q]);
+        }
     }
   }
 };

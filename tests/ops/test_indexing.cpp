@@ -199,6 +199,7 @@ TEST(Indexing, ScatterAddMatchesSequentialHostLoopBitwise) {
 // f32 updates of mixed magnitudes so that the order of addition shows, and
 // integers (wrapping).
 TEST(Indexing, ScatterAddMatchesSequentialHostLoopForRowAndElementIndices) {
+  const pure::HostSimd saved = pure::host_simd();
   std::uint32_t seed = 90;
   for (const IndexCase& c : index_cases()) {
     std::vector<std::int64_t> upd_shape = c.x;
@@ -225,11 +226,16 @@ TEST(Indexing, ScatterAddMatchesSequentialHostLoopForRowAndElementIndices) {
                              : static_cast<double>(static_cast<std::int32_t>(static_cast<std::uint32_t>(
                                    static_cast<std::int64_t>(o) + static_cast<std::int64_t>(add))));
       }
-      EXPECT_EQ(host(lax::scatter_add(operand, idx, upd, c.axis)), want)
-          << "operand " << Shape(c.x).str() << ", indices " << Shape(c.idx).str() << ", axis " << c.axis << ", "
-          << pure::dtype_name(dt);
+      // Every SIMD level: row indices sum lines in the host SIMD loops.
+      for (int level = 0; level <= static_cast<int>(pure::host_simd_supported()); ++level) {
+        pure::set_host_simd(static_cast<pure::HostSimd>(level));
+        EXPECT_EQ(host(lax::scatter_add(operand, idx, upd, c.axis)), want)
+            << "operand " << Shape(c.x).str() << ", indices " << Shape(c.idx).str() << ", axis " << c.axis << ", "
+            << pure::dtype_name(dt) << " at " << pure::host_simd_name(static_cast<pure::HostSimd>(level));
+      }
     }
   }
+  pure::set_host_simd(saved);
 }
 
 // ---------------------------------------------------------------- derivatives
