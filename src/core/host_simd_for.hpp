@@ -10,6 +10,12 @@
 // still works, only slower, if they are not), and must compute each element
 // with the same operations on every level: no FMA contraction (pure::pure sets
 // -ffp-contract=off) and no fast-math.
+//
+// Instantiate each kernel's loops in one translation unit only, one built with
+// the full vectoriser cost model (CMakeLists.txt): an instantiation in several
+// files is one symbol, and the linker may keep a copy GCC left scalar at -O2.
+// Kernels in an anonymous namespace are safe; the test host_simd_instances
+// fails on any kernel instantiated in two object files.
 #pragma once
 
 #include <cstdint>
