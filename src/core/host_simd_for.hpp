@@ -104,12 +104,14 @@ inline std::int64_t host_simd_chunk(std::int64_t n, int threads) {
   return chunk & ~std::int64_t{63};
 }
 
-/// kernel(i) for i in [0, n), as Kokkos::parallel_for(what, n, kernel).
+/// kernel(i) for i in [0, n), as Kokkos::parallel_for(what, n, kernel), on
+/// the host at pure::host_simd()'s level but at most `cap`.
 template <class Kernel>
-void host_simd_for(const char* what, std::int64_t n, const Kernel& kernel) {
+void host_simd_for(const char* what, std::int64_t n, const Kernel& kernel, HostSimd cap = HostSimd::avx512) {
   using Policy = Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<std::int64_t>>;
   if constexpr (std::is_same<typename ExecutionSpace::memory_space, Kokkos::HostSpace>::value) {
-    const HostSimdLoop<Kernel> loop = host_simd_loop<Kernel>(host_simd());
+    const HostSimd level = host_simd() < cap ? host_simd() : cap;
+    const HostSimdLoop<Kernel> loop = host_simd_loop<Kernel>(level);
     const std::int64_t chunk = host_simd_chunk(n, ExecutionSpace().concurrency());
     const std::int64_t chunks = (n + chunk - 1) / chunk;
     Kokkos::parallel_for(what, Policy(0, chunks), [=](std::int64_t c) {
@@ -117,6 +119,7 @@ void host_simd_for(const char* what, std::int64_t n, const Kernel& kernel) {
       loop(kernel, begin, n - begin < chunk ? n : begin + chunk);
     });
   } else {
+    (void)cap;
     Kokkos::parallel_for(what, Policy(0, n), kernel);
   }
 }

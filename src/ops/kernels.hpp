@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <Kokkos_Core.hpp>
@@ -144,11 +145,31 @@ void binary_block(const Op& op, const void* const* in, void* out, std::int64_t n
   pure::detail::host_simd_loop<K>(level)(k, 0, n);
 }
 
+/// Ops of a few cycles per element declare `static constexpr bool
+/// kStreamsMemory = true` (scalar_ops.hpp): over arrays far larger than L2
+/// their loops are bound by memory bandwidth, which 256-bit vectors already
+/// saturate, and on AMD Zen 4 (512-bit operations run as two halves) the
+/// AVX-512 loop streamed 10 to 20% slower than the AVX2 one (add f64 2^22,
+/// docs/benchmarks.md). Eager calls of these ops that move at least
+/// kStreamBytes run at most at AVX2; the bits are the same on every level.
+template <class Op, class = void>
+struct StreamsMemory : std::false_type {};
+template <class Op>
+struct StreamsMemory<Op, std::enable_if_t<Op::kStreamsMemory>> : std::true_type {};
+// Measured on Zen 4: no difference up to 6 MiB moved, 10% at 24 MiB.
+constexpr std::int64_t kStreamBytes = std::int64_t{16} << 20;
+
+template <class Op>
+HostSimd simd_cap(std::int64_t bytes_moved) {
+  return StreamsMemory<Op>::value && bytes_moved >= kStreamBytes ? HostSimd::avx2 : HostSimd::avx512;
+}
+
 template <class T, class R, class Op>
 Array run_unary(const Array& x, DType out_dtype, const Op& op, const char* label) {
   Array out = Array::allocate(x.shape(), out_dtype, label);
   // Multi-versioned host loops (one per SIMD level; same bits on each).
-  pure::detail::host_simd_for(label, x.size(), UnaryKernel<T, R, Op>{x.view<T>(label), out.mutable_view<R>(label), op});
+  pure::detail::host_simd_for(label, x.size(), UnaryKernel<T, R, Op>{x.view<T>(label), out.mutable_view<R>(label), op},
+                              simd_cap<Op>(x.size() * static_cast<std::int64_t>(sizeof(T) + sizeof(R))));
   return out;
 }
 
@@ -163,11 +184,13 @@ Array run_binary(const Array& x, const Array& y, DType out_dtype, const Op& op, 
         label, x.size(),
         StridedBinaryKernel<T, R, Op>{static_cast<const T*>(a.data), static_cast<const T*>(b.data),
                                       out.mutable_view<R>(label).data(), op,
-                                      pure::detail::make_strided_walk<2>(x.shape(), strides, base, label)});
+                                      pure::detail::make_strided_walk<2>(x.shape(), strides, base, label)},
+        simd_cap<Op>(x.size() * static_cast<std::int64_t>(sizeof(T) + sizeof(R))));  // at least one operand streams
     return out;
   }
   pure::detail::host_simd_for(
-      label, x.size(), BinaryKernel<T, R, Op>{x.view<T>(label), y.view<T>(label), out.mutable_view<R>(label), op});
+      label, x.size(), BinaryKernel<T, R, Op>{x.view<T>(label), y.view<T>(label), out.mutable_view<R>(label), op},
+      simd_cap<Op>(x.size() * static_cast<std::int64_t>(2 * sizeof(T) + sizeof(R))));
   return out;
 }
 

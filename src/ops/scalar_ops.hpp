@@ -25,6 +25,7 @@ namespace pure::ops::detail {
 
 // ================================================================ unary
 struct NegOp : NoParams {
+  static constexpr bool kStreamsMemory = true;  // a few instructions per element: simd_cap (kernels.hpp)
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     return pure::detail::wrapping_neg(x);
@@ -116,6 +117,7 @@ KOKKOS_FORCEINLINE_FUNCTION T float_of_bits(FloatBits<T> b) {
 }
 
 struct AbsOp : NoParams {
+  static constexpr bool kStreamsMemory = true;  // a few instructions per element: simd_cap (kernels.hpp)
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION T apply(T x) const {
     if constexpr (kIsFloat<T>) {
@@ -181,6 +183,7 @@ struct IntegerPowOp {
 
 // ================================================================ binary
 struct AddOp {
+  static constexpr bool kStreamsMemory = true;  // a few instructions per element: simd_cap (kernels.hpp)
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
     return pure::detail::wrapping_add(x, y);
@@ -188,6 +191,7 @@ struct AddOp {
 };
 
 struct SubOp {
+  static constexpr bool kStreamsMemory = true;  // a few instructions per element: simd_cap (kernels.hpp)
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
     return pure::detail::wrapping_sub(x, y);
@@ -195,6 +199,7 @@ struct SubOp {
 };
 
 struct MulOp {
+  static constexpr bool kStreamsMemory = true;  // a few instructions per element: simd_cap (kernels.hpp)
   template <class T>
   KOKKOS_INLINE_FUNCTION T apply(T x, T y) const {
     return pure::detail::wrapping_mul(x, y);

@@ -25,6 +25,8 @@
 
 #include <pure/pure.hpp>
 
+#include "../../src/ops/scalar_ops.hpp"  // simd_cap and the op types
+
 namespace {
 
 using pure::Array;
@@ -456,6 +458,43 @@ TEST(ElementwiseSimd, EveryLevelGivesTheBaselineBits) {
     }
   }
   pure::set_host_simd(saved);
+}
+
+// Eager add, sub, mul, neg and abs that move at least kStreamBytes run at most
+// at AVX2 (simd_cap in src/ops/kernels.hpp); heavier ops and smaller calls keep
+// the level in use. The capped calls still give a host loop's bits, with
+// contiguous operands and with a broadcast scalar.
+TEST(ElementwiseSimd, LargeCheapOpsRunAtMostAtAvx2WithTheSameBits) {
+  namespace ops = pure::ops::detail;
+  EXPECT_EQ(ops::simd_cap<ops::AddOp>(ops::kStreamBytes), pure::HostSimd::avx2);
+  EXPECT_EQ(ops::simd_cap<ops::MulOp>(ops::kStreamBytes), pure::HostSimd::avx2);
+  EXPECT_EQ(ops::simd_cap<ops::NegOp>(ops::kStreamBytes), pure::HostSimd::avx2);
+  EXPECT_EQ(ops::simd_cap<ops::AddOp>(ops::kStreamBytes - 1), pure::HostSimd::avx512);
+  EXPECT_EQ(ops::simd_cap<ops::DivOp>(std::int64_t{1} << 40), pure::HostSimd::avx512);
+  EXPECT_EQ(ops::simd_cap<ops::ExpOp>(std::int64_t{1} << 40), pure::HostSimd::avx512);
+
+  const std::int64_t n = 3 * (std::int64_t{1} << 20) + 5;  // f32: x + y moves 36 MiB, x * 2.0 24 MiB
+  ASSERT_GE(n * 8, ops::kStreamBytes);
+  std::vector<float> xs(static_cast<std::size_t>(n)), ys(xs.size());
+  std::mt19937 gen(11);
+  std::uniform_real_distribution<float> dist(-1e3f, 1e3f);
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    xs[i] = dist(gen);
+    ys[i] = dist(gen);
+  }
+  const Array x = pure::from_host(xs, Shape{n}), y = pure::from_host(ys, Shape{n});
+  const auto sum = (x + y).to_host<float>(), diff = (x - y).to_host<float>(), prod = (x * y).to_host<float>();
+  const auto twice = (x * 2.0).to_host<float>(), neg = (-x).to_host<float>(), abs = pure::abs(x).to_host<float>();
+  std::int64_t wrong = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    wrong += sum[i] != xs[i] + ys[i];
+    wrong += diff[i] != xs[i] - ys[i];
+    wrong += prod[i] != xs[i] * ys[i];
+    wrong += twice[i] != xs[i] * 2.0f;
+    wrong += neg[i] != -xs[i];
+    wrong += abs[i] != std::fabs(xs[i]);
+  }
+  EXPECT_EQ(wrong, 0);
 }
 
 }  // namespace
